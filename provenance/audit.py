@@ -1,0 +1,75 @@
+"""The pipeline as a library: sources -> documents -> markers -> verdicts -> store."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Iterator
+
+from .extract import ExtractError, extract
+from .ingest import iter_sources
+from .model import Document, Failure, Marker, Result, Source
+from .packs import RuleSet
+from .rules import Engine, PatternTimeout
+from .verdict import decide
+
+
+@dataclass
+class Auditor:
+    """Rules compiled once, applied to any number of documents."""
+
+    ruleset: RuleSet
+
+    def __post_init__(self) -> None:
+        self.engine = Engine(self.ruleset)
+
+    def markers(self, doc: Document) -> list[Marker]:
+        return self.engine.run(doc)
+
+    def audit_document(self, doc: Document) -> Result:
+        found = self.markers(doc)
+        verdict = decide(doc, found, self.ruleset.verdict)
+        return Result(doc, tuple(found), verdict)
+
+    def audit_source(self, source: Source) -> Result | Failure:
+        """Never raises for bad input: what cannot be audited becomes a `Failure`."""
+        try:
+            doc = extract(source)
+            return self.audit_document(doc)
+        except ExtractError as exc:
+            return Failure(source.origin, str(exc))
+        except PatternTimeout as exc:
+            return Failure(source.origin, str(exc))
+        except RecursionError:
+            return Failure(source.origin, "too deeply nested to parse")
+        except MemoryError:
+            return Failure(source.origin, "out of memory while parsing")
+
+
+def run(sources: list[str], ruleset: RuleSet, stdin: BinaryIO | None = None,
+        on_source: Callable[[Source], bool] | None = None) -> Iterator[Result | Failure]:
+    """Audit every source in order; `on_source` may return False to skip one."""
+    auditor = Auditor(ruleset)
+    for item in iter_sources(sources, stdin=stdin):
+        if isinstance(item, Failure):
+            yield item
+            continue
+        if on_source is not None and not on_source(item):
+            continue
+        yield auditor.audit_source(item)
+
+
+def audit(sources: list[str], db: str | Path | None = None, rules: list[Path] | tuple[Path, ...] = (),
+          **options: Any) -> list[Result | Failure]:
+    """Library entry point: audit `sources`, store them in `db` when given, return results."""
+    from . import __version__, packs, store
+
+    ruleset = packs.load(list(rules))
+    results = list(run(sources, ruleset))
+    if db is not None:
+        database = store.connect(db)
+        writer = store.Writer(database, ruleset, __version__, options)
+        for item in results:
+            writer.add(item)
+        writer.close()
+    return results

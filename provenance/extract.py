@@ -1,0 +1,151 @@
+"""Bytes -> `Document`: decode, refuse what is not text, find title and language.
+
+Plain text keeps every character (markers point into it); its blocks are the
+whole text as body. HTML goes to `extract_html`, which keeps page chrome as
+separately labelled blocks because boilerplate is evidence.
+"""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import unicodedata
+
+from .model import Document, Source
+
+MAX_TEXT_CHARS = 20_000_000
+
+
+class ExtractError(Exception):
+    """A source that is not usable text; the message is the one-line reason."""
+
+
+def document_id(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def decode(data: bytes, declared: str | None = None) -> str:
+    """Declared charset, then BOMs and UTF-8, then detection; refuse binary data."""
+    if not data.strip():
+        raise ExtractError("empty: no text")
+    for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
+                       (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
+                       (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return _checked(data.decode(codec, errors="replace"))
+    nul = data.count(0)
+    if nul:
+        utf16 = _utf16_without_bom(data)
+        if utf16 is not None:
+            return _checked(utf16)
+        if nul > max(1, len(data) // 100):
+            raise ExtractError("binary data, not text")
+        data = data.replace(b"\x00", b"")
+    if declared:
+        try:
+            return _checked(data.decode(_codec(declared)))
+        except (LookupError, UnicodeDecodeError):
+            pass  # a wrong declaration is common; fall through to detection
+    try:
+        return _checked(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[:200_000]).best()
+    if best is not None and best.encoding:
+        try:
+            return _checked(data.decode(best.encoding))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    try:
+        return _checked(data.decode("cp1252"))
+    except UnicodeDecodeError:
+        raise ExtractError("cannot decode: not UTF-8 and no character set detected") from None
+
+
+def _codec(name: str) -> str:
+    name = name.strip().strip("'\"").lower()
+    if name in ("iso-8859-1", "latin-1", "latin1", "us-ascii", "ascii"):
+        return "cp1252"  # what browsers do, per the WHATWG encoding standard
+    return codecs.lookup(name).name
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    even, odd = data[0::2], data[1::2]
+    if len(data) < 4:
+        return None
+    if odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.1 * len(even):
+        codec = "utf-16-le"
+    elif even.count(0) > 0.4 * len(even) and odd.count(0) < 0.1 * len(odd):
+        codec = "utf-16-be"
+    else:
+        return None
+    return data.decode(codec, errors="replace")
+
+
+def _checked(text: str) -> str:
+    sample = text[:100_000]
+    bad = sum(1 for c in sample if (c < " " and c not in "\t\n\r\f") or c == "\ufffd")
+    if sample and bad > max(2, len(sample) // 50):
+        raise ExtractError("binary data, not text")
+    if not text.strip():
+        raise ExtractError("empty: only whitespace")
+    return text
+
+
+def clean_text(text: str) -> str:
+    """NFC, Unix newlines, no NULs: a stable text that offsets can point into."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
+    return unicodedata.normalize("NFC", text)
+
+
+def detect_lang(text: str) -> str | None:
+    sample = text[:3000]
+    if sum(c.isalpha() for c in sample) < 20:
+        return None
+    import py3langid
+
+    return str(py3langid.classify(sample)[0])
+
+
+def extract(source: Source) -> Document:
+    if source.kind == "html":
+        from .extract_html import extract_html
+
+        return extract_html(source)
+    return extract_text(source)
+
+
+def extract_text(source: Source) -> Document:
+    text = clean_text(decode(source.data, source.charset))
+    if len(text) > MAX_TEXT_CHARS:
+        raise ExtractError(f"too large: {len(text):,} characters of text, "
+                           f"the limit is {MAX_TEXT_CHARS:,}")
+    title = source.title or next((ln.strip() for ln in text.split("\n") if ln.strip()), None)
+    if title and len(title) > 300:
+        title = title[:300].rsplit(" ", 1)[0] + "…"
+    return Document(
+        id=document_id(source.data), origin=source.origin, text=text, body=text,
+        title=title, url=source.url, domain=registered_domain(source.url),
+        lang=detect_lang(text), meta=dict(source.meta),
+    )
+
+
+def registered_domain(url: str | None) -> str | None:
+    if not url:
+        return None
+    return _extractor()(url).top_domain_under_public_suffix or None
+
+
+_EXTRACTOR = None
+
+
+def _extractor():  # type: ignore[no-untyped-def]
+    """tldextract with its bundled suffix list: never fetched at run time."""
+    global _EXTRACTOR
+    if _EXTRACTOR is None:
+        import tldextract
+
+        _EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+    return _EXTRACTOR

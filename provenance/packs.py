@@ -1,0 +1,340 @@
+"""Load rule packs, the outlet registry and verdict weights from TOML, strictly.
+
+A folder of rules holds three kinds of TOML file, told apart by their first
+table: `[pack]` (rules), `[registry]` (outlets) and `[verdict]` (weights).
+Every error names the file and the key, because pack authors fix files,
+not stack traces.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import regex
+
+CATEGORIES = {
+    "syndication", "agency", "citation", "mention", "image-credit",
+    "boilerplate", "residue", "attribution",
+}
+KINDS = {"phrase", "pattern", "block", "repeat", "outlet", "credit"}
+OUTLET_TYPES = {
+    "agency", "newspaper", "broadcaster", "magazine", "online",
+    "press-release wire", "platform", "think tank",
+}
+ROLES = {"cited", "interview", "self", "credit", "mention", "copied"}
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]*(\.[a-z0-9][a-z0-9-]*)*$")
+_ENTITY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+_COMMON_KEYS = {
+    "id": str, "kind": str, "category": str, "entity": str, "description": str,
+    "message": str, "why": str, "references": list, "examples": dict,
+    "regions": list, "role": str,
+}
+_KIND_KEYS: dict[str, dict[str, type]] = {
+    "phrase": {"phrases": list, "case_sensitive": bool},
+    "pattern": {"pattern": str, "group": str},
+    "block": {"lines": list, "max_chars": int},
+    "repeat": {"min_chars": int},
+    "outlet": {"cues": list, "window": int, "types": list},
+    "credit": {"pattern": str, "person_entity": str, "types": list},
+}
+_REQUIRED: dict[str, tuple[str, ...]] = {
+    "phrase": ("phrases", "entity"),
+    "pattern": ("pattern", "entity"),
+    "block": ("lines", "entity"),
+    "repeat": ("entity",),
+    "outlet": ("cues",),
+    "credit": ("pattern",),
+}
+_CUE_KEYS = {"role": str, "before": str, "after": str}
+_OUTLET_KEYS = {
+    "id": str, "name": str, "aliases": list, "strict_aliases": list, "domains": list,
+    "type": str, "country": str, "languages": list, "owner": str,
+    "state_affiliated": bool, "affiliation_source": str, "notes": str,
+}
+_REGEX_FLAGS = regex.V0
+
+
+class PackError(Exception):
+    """An invalid pack: `file: key: problem`, one line."""
+
+    def __init__(self, path: Path | str, key: str, problem: str) -> None:
+        self.path, self.key, self.problem = str(path), key, problem
+        super().__init__(f"{path}: {key}: {problem}")
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    category: str
+    entity: str | None
+    pack: str
+    version: str
+    languages: tuple[str, ...]
+    path: str
+    spec: dict[str, Any]
+
+    @property
+    def description(self) -> str:
+        return str(self.spec.get("description") or self.spec.get("message") or "")
+
+    @property
+    def examples(self) -> dict[str, list[str]]:
+        ex = self.spec.get("examples") or {}
+        return {"match": list(ex.get("match", [])), "no_match": list(ex.get("no_match", []))}
+
+
+@dataclass(frozen=True)
+class Outlet:
+    id: str
+    name: str
+    type: str
+    country: str | None
+    domains: tuple[str, ...]
+    aliases: tuple[str, ...]
+    strict_aliases: tuple[str, ...]
+    languages: tuple[str, ...] = ()
+    owner: str | None = None
+    state_affiliated: bool = False
+    affiliation_source: str | None = None
+
+
+@dataclass
+class RuleSet:
+    """All rules, outlets and weights in force for an audit."""
+
+    rules: list[Rule] = field(default_factory=list)
+    outlets: dict[str, Outlet] = field(default_factory=dict)
+    verdict: dict[str, Any] = field(default_factory=dict)
+    packs: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> version, hash, path
+
+    @property
+    def version(self) -> str:
+        """One string that changes whenever any pack, registry or weight file changes."""
+        digest = hashlib.sha256()
+        for pid in sorted(self.packs):
+            digest.update(f"{pid}={self.packs[pid]['hash']};".encode())
+        return digest.hexdigest()[:16]
+
+    def rule(self, rule_id: str) -> Rule | None:
+        for rule in self.rules:
+            if rule.id == rule_id:
+                return rule
+        return None
+
+    def outlet_domains(self) -> dict[str, str]:
+        return {d: o.id for o in self.outlets.values() for d in o.domains}
+
+
+def builtin_dir() -> Path:
+    """The packs shipped with the package (installed from the project's `rules/`)."""
+    return Path(str(resources.files("provenance.rulepacks")))
+
+
+def load(extra_dirs: list[Path] | tuple[Path, ...] = (), builtin: bool = True) -> RuleSet:
+    ruleset = RuleSet()
+    dirs = ([builtin_dir()] if builtin else []) + [Path(d) for d in extra_dirs]
+    seen_rules: dict[str, str] = {}
+    for folder in dirs:
+        if not folder.is_dir():
+            raise PackError(folder, "--rules", "not a folder")
+        for path in sorted(folder.glob("*.toml")):
+            _load_file(path, ruleset, seen_rules)
+    return ruleset
+
+
+def _load_file(path: Path, ruleset: RuleSet, seen_rules: dict[str, str]) -> None:
+    try:
+        raw = path.read_bytes()
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PackError(path, "(file)", f"cannot read: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise PackError(path, "(toml)", str(exc)) from None
+    digest = hashlib.sha256(raw).hexdigest()[:16]
+    heads = [k for k in ("pack", "registry", "verdict") if k in data]
+    if len(heads) != 1:
+        raise PackError(path, "(file)", "needs exactly one of [pack], [registry], [verdict]")
+    head = heads[0]
+    if head == "pack":
+        pack = _check_pack_head(path, data)
+        key = f"pack:{pack['id']}"
+        if key in ruleset.packs:
+            raise PackError(path, "pack.id", f"duplicate pack id {pack['id']!r}")
+        ruleset.packs[key] = {"version": pack["version"], "hash": digest, "path": str(path)}
+        unknown = set(data) - {"pack", "rules"}
+        if unknown:
+            raise PackError(path, sorted(unknown)[0], "unknown key")
+        rules = data.get("rules", [])
+        if not isinstance(rules, list):
+            raise PackError(path, "rules", "must be an array of tables ([[rules]])")
+        for i, spec in enumerate(rules):
+            rule = _check_rule(path, i, spec, pack)
+            if rule.id in seen_rules:
+                raise PackError(path, f"rules[{i}].id",
+                                f"duplicate rule id {rule.id!r} (also in {seen_rules[rule.id]})")
+            seen_rules[rule.id] = str(path)
+            ruleset.rules.append(rule)
+    elif head == "registry":
+        _load_registry(path, data, ruleset)
+        ruleset.packs[f"registry:{path.stem}"] = {
+            "version": str(data["registry"].get("version", "")), "hash": digest, "path": str(path)}
+    else:
+        if not isinstance(data["verdict"], dict):
+            raise PackError(path, "verdict", "must be a table")
+        _merge(ruleset.verdict, data["verdict"])
+        ruleset.packs[f"verdict:{path.stem}"] = {
+            "version": str(data["verdict"].get("version", "")), "hash": digest, "path": str(path)}
+
+
+def _merge(into: dict[str, Any], new: dict[str, Any]) -> None:
+    for key, value in new.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def _check_pack_head(path: Path, data: dict[str, Any]) -> dict[str, Any]:
+    pack = data["pack"]
+    if not isinstance(pack, dict):
+        raise PackError(path, "pack", "must be a table")
+    allowed = {"id": str, "version": str, "languages": list, "description": str}
+    for key, value in pack.items():
+        if key not in allowed:
+            raise PackError(path, f"pack.{key}", "unknown key")
+        if not isinstance(value, allowed[key]):
+            raise PackError(path, f"pack.{key}", f"must be a {allowed[key].__name__}")
+    for key in ("id", "version"):
+        if key not in pack:
+            raise PackError(path, f"pack.{key}", "missing")
+    if not _ENTITY.match(pack["id"]):
+        raise PackError(path, "pack.id", "must be lowercase kebab-case")
+    return pack
+
+
+def _check_rule(path: Path, i: int, spec: Any, pack: dict[str, Any]) -> Rule:
+    where = f"rules[{i}]"
+    if not isinstance(spec, dict):
+        raise PackError(path, where, "must be a table")
+    rid = spec.get("id")
+    if isinstance(rid, str):
+        where = f"rules[{i}] ({rid})"
+    for key in ("id", "kind", "category"):
+        if key not in spec:
+            raise PackError(path, f"{where}.{key}", "missing")
+    kind = spec["kind"]
+    if kind not in KINDS:
+        raise PackError(path, f"{where}.kind", f"unknown kind {kind!r} (one of {', '.join(sorted(KINDS))})")
+    allowed = {**_COMMON_KEYS, **_KIND_KEYS[kind]}
+    for key, value in spec.items():
+        if key not in allowed:
+            raise PackError(path, f"{where}.{key}", f"unknown key for kind {kind!r}")
+        if not isinstance(value, allowed[key]):
+            raise PackError(path, f"{where}.{key}", f"must be a {allowed[key].__name__}")
+    for key in _REQUIRED[kind]:
+        if key not in spec:
+            raise PackError(path, f"{where}.{key}", "missing")
+    if not _ID.match(rid):
+        raise PackError(path, f"{where}.id", "must be dotted lowercase kebab-case")
+    if spec["category"] not in CATEGORIES:
+        raise PackError(path, f"{where}.category", f"unknown category {spec['category']!r}")
+    entity = spec.get("entity")
+    if entity is not None and not _ENTITY.match(entity):
+        raise PackError(path, f"{where}.entity", "must be lowercase kebab-case")
+    if "role" in spec and spec["role"] not in ROLES:
+        raise PackError(path, f"{where}.role", f"unknown role {spec['role']!r}")
+    for key in ("phrases", "lines", "references", "regions", "types"):
+        if key in spec:
+            if not spec[key] or not all(isinstance(x, str) and x.strip() for x in spec[key]):
+                raise PackError(path, f"{where}.{key}", "must be a non-empty list of non-empty strings")
+    for key in ("pattern",):
+        if key in spec:
+            _check_regex(path, f"{where}.{key}", spec[key])
+    for j, line in enumerate(spec.get("lines", [])):
+        _check_regex(path, f"{where}.lines[{j}]", line)
+    if kind == "credit":
+        if "names" not in regex.compile(spec["pattern"], _REGEX_FLAGS).groupindex:
+            raise PackError(path, f"{where}.pattern", "a credit pattern needs a (?P<names>...) group")
+    if "group" in spec and spec["group"] not in regex.compile(spec["pattern"], _REGEX_FLAGS).groupindex:
+        raise PackError(path, f"{where}.group", f"no group named {spec['group']!r} in the pattern")
+    for j, cue in enumerate(spec.get("cues", [])):
+        ckey = f"{where}.cues[{j}]"
+        if not isinstance(cue, dict):
+            raise PackError(path, ckey, "must be a table")
+        for key, value in cue.items():
+            if key not in _CUE_KEYS:
+                raise PackError(path, f"{ckey}.{key}", "unknown key")
+            if not isinstance(value, str):
+                raise PackError(path, f"{ckey}.{key}", "must be a str")
+        if cue.get("role") not in ROLES | {"ignore"}:
+            raise PackError(path, f"{ckey}.role", "missing or unknown role")
+        if "before" not in cue and "after" not in cue:
+            raise PackError(path, ckey, "needs `before` or `after`")
+        for key in ("before", "after"):
+            if key in cue:
+                _check_regex(path, f"{ckey}.{key}", cue[key])
+    examples = spec.get("examples", {})
+    for key, value in examples.items():
+        if key not in ("match", "no_match"):
+            raise PackError(path, f"{where}.examples.{key}", "unknown key (match, no_match)")
+        if not isinstance(value, list) or not all(isinstance(x, str) for x in value):
+            raise PackError(path, f"{where}.examples.{key}", "must be a list of strings")
+    return Rule(
+        id=rid, kind=kind, category=spec["category"], entity=entity,
+        pack=pack["id"], version=pack["version"],
+        languages=tuple(pack.get("languages", [])), path=str(path), spec=spec,
+    )
+
+
+def _check_regex(path: Path, key: str, pattern: str) -> None:
+    try:
+        regex.compile(pattern, _REGEX_FLAGS)
+    except (regex.error, TypeError) as exc:
+        raise PackError(path, key, f"bad regular expression: {exc}") from None
+
+
+def _load_registry(path: Path, data: dict[str, Any], ruleset: RuleSet) -> None:
+    unknown = set(data) - {"registry", "outlets"}
+    if unknown:
+        raise PackError(path, sorted(unknown)[0], "unknown key")
+    ids: set[str] = set()
+    for i, entry in enumerate(data.get("outlets", [])):
+        where = f"outlets[{i}]"
+        if not isinstance(entry, dict):
+            raise PackError(path, where, "must be a table")
+        if isinstance(entry.get("id"), str):
+            where = f"outlets[{i}] ({entry['id']})"
+        for key, value in entry.items():
+            if key not in _OUTLET_KEYS:
+                raise PackError(path, f"{where}.{key}", "unknown key")
+            if not isinstance(value, _OUTLET_KEYS[key]):
+                raise PackError(path, f"{where}.{key}", f"must be a {_OUTLET_KEYS[key].__name__}")
+        for key in ("id", "name", "type"):
+            if key not in entry:
+                raise PackError(path, f"{where}.{key}", "missing")
+        if not _ENTITY.match(entry["id"]):
+            raise PackError(path, f"{where}.id", "must be lowercase kebab-case")
+        if entry["type"] not in OUTLET_TYPES:
+            raise PackError(path, f"{where}.type", f"unknown type {entry['type']!r}")
+        if entry["id"] in ids:
+            raise PackError(path, f"{where}.id", f"duplicate outlet id {entry['id']!r}")
+        ids.add(entry["id"])
+        outlet = Outlet(
+            id=entry["id"], name=entry["name"], type=entry["type"],
+            country=entry.get("country"), domains=tuple(entry.get("domains", [])),
+            aliases=tuple(entry.get("aliases", [])),
+            strict_aliases=tuple(entry.get("strict_aliases", [])),
+            languages=tuple(entry.get("languages", [])), owner=entry.get("owner"),
+            state_affiliated=bool(entry.get("state_affiliated", False)),
+            affiliation_source=entry.get("affiliation_source"),
+        )
+        ruleset.outlets[outlet.id] = outlet
+

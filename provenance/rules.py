@@ -1,0 +1,334 @@
+"""Compile a `RuleSet` once and run it over documents in a single pass.
+
+All literal phrases of all rules (and all outlet names) go into two
+Aho-Corasick automata, so the cost per document does not grow with the
+number of phrase rules. Regex rules are few by design.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any, Iterable
+
+import ahocorasick_rs
+import regex
+
+from .model import Document, Marker
+from .packs import Rule, RuleSet
+from .textview import TextView, fold
+
+PATTERN_TIMEOUT = 2.0  # seconds per pattern and document
+CITING_ROLES = {"cited", "interview"}
+_SPLIT_NAMES = regex.compile(r"\s*(?:[,/|;+&]|\bund\b|\band\b|\bet\b|\by\b)\s*", regex.I)
+_NAME_STRIP = " \t.:;,-()[]'\"©"
+_PERSON = regex.compile(r"^\p{Lu}[\p{L}'.-]*(?: (?:\p{Lu}[\p{L}'.-]*|von|van|de|da|del|der|di|le|la)){1,4}$")
+_SENT_END = re.compile(r"[.!?][\"')\]]*\s+(?=\S)")
+
+
+class PatternTimeout(Exception):
+    def __init__(self, rule_id: str) -> None:
+        super().__init__(f"rule {rule_id} ran over {PATTERN_TIMEOUT:g} s")
+        self.rule_id = rule_id
+
+
+@dataclass(frozen=True)
+class _Cue:
+    role: str
+    before: Any
+    after: Any
+
+
+class Engine:
+    """Rules compiled for repeated use; `run` is safe to call from one thread."""
+
+    def __init__(self, ruleset: RuleSet) -> None:
+        self.ruleset = ruleset
+        self.rules = ruleset.rules
+        lower_phrases: dict[str, list[int]] = defaultdict(list)
+        case_phrases: dict[str, list[tuple[str, Any]]] = defaultdict(list)
+        self.patterns: list[tuple[int, Any, str | None]] = []
+        self.credits: list[tuple[int, Any]] = []
+        self.blocks: list[tuple[int, Any, int]] = []
+        self.repeats: list[tuple[int, int]] = []
+        self.outlet_rules: list[tuple[int, list[_Cue], set[str] | None]] = []
+        for idx, rule in enumerate(self.rules):
+            spec = rule.spec
+            if rule.kind == "phrase":
+                for phrase in spec["phrases"]:
+                    key = fold(phrase)
+                    if spec.get("case_sensitive"):
+                        case_phrases[key].append(("rule", idx))
+                    else:
+                        lower_phrases[key.lower()].append(idx)
+            elif rule.kind == "pattern":
+                self.patterns.append((idx, regex.compile(spec["pattern"]), spec.get("group")))
+            elif rule.kind == "credit":
+                self.credits.append((idx, regex.compile(spec["pattern"])))
+            elif rule.kind == "block":
+                alternation = "|".join(f"(?:{line})" for line in spec["lines"])
+                self.blocks.append((idx, regex.compile(f"(?i:{alternation})"), spec.get("max_chars", 80)))
+            elif rule.kind == "repeat":
+                self.repeats.append((idx, spec.get("min_chars", 20)))
+            elif rule.kind == "outlet":
+                cues = [
+                    _Cue(c["role"],
+                         regex.compile(c["before"] + "$") if "before" in c else None,
+                         regex.compile("^" + c["after"]) if "after" in c else None)
+                    for c in spec["cues"]
+                ]
+                types = set(spec["types"]) if "types" in spec else None
+                self.outlet_rules.append((idx, cues, types))
+        # outlet names are matched case-sensitively: "Die Zeit" is not "die Zeit"
+        self.alias_to_outlet: dict[str, str] = {}
+        for outlet in ruleset.outlets.values():
+            for alias in (outlet.name, *outlet.aliases):
+                case_phrases[fold(alias)].append(("outlet", outlet.id))
+                self.alias_to_outlet.setdefault(fold(alias).lower(), outlet.id)
+            for alias in outlet.strict_aliases:
+                case_phrases[fold(alias)].append(("strict", outlet.id))
+        self.lower_keys = list(lower_phrases)
+        self.lower_targets = [lower_phrases[k] for k in self.lower_keys]
+        self.lower_ac = ahocorasick_rs.AhoCorasick(self.lower_keys) if self.lower_keys else None
+        self.case_keys = list(case_phrases)
+        self.case_targets = [case_phrases[k] for k in self.case_keys]
+        self.case_ac = ahocorasick_rs.AhoCorasick(self.case_keys) if self.case_keys else None
+        self.domain_to_outlet = ruleset.outlet_domains()
+        self.regions = {r.id: set(r.spec["regions"]) for r in self.rules if "regions" in r.spec}
+
+    # -- running -------------------------------------------------------------
+
+    def run(self, doc: Document, dedupe: bool = True) -> list[Marker]:
+        view = TextView(doc.text)
+        found: list[Marker] = []
+        if self.lower_ac is not None:
+            for pidx, s, e in self.lower_ac.find_matches_as_indexes(view.lower, overlapping=True):
+                if _whole_word(view.lower, s, e):
+                    for ridx in self.lower_targets[pidx]:
+                        found.append(self._marker(doc, view, ridx, s, e))
+        outlet_hits: list[tuple[int, int, str, bool]] = []
+        if self.case_ac is not None:
+            for pidx, s, e in self.case_ac.find_matches_as_indexes(view.folded, overlapping=True):
+                if not _whole_word(view.folded, s, e):
+                    continue
+                for what, target in self.case_targets[pidx]:
+                    if what == "rule":
+                        found.append(self._marker(doc, view, target, s, e))
+                    else:
+                        outlet_hits.append((s, e, target, what == "strict"))
+        for ridx, pattern, group in self.patterns:
+            try:
+                for m in pattern.finditer(view.folded, timeout=PATTERN_TIMEOUT):
+                    s, e = m.span(group) if group else m.span()
+                    if e > s:
+                        found.append(self._marker(doc, view, ridx, s, e))
+            except TimeoutError:
+                raise PatternTimeout(self.rules[ridx].id) from None
+        for ridx, pattern in self.credits:
+            found.extend(self._credit(doc, view, ridx, pattern))
+        if self.blocks or self.repeats:
+            found.extend(self._lines(doc))
+        found = [m for m in found if self._in_region(m)]
+        pictures = [(m.start, m.end) for m in found if m.category == "image-credit"]
+        if pictures:  # an agency named in a picture credit is not agency copy
+            found = [m for m in found if m.category != "agency"
+                     or not any(s < m.end and m.start < e for s, e in pictures)]
+        if self.outlet_rules and outlet_hits:
+            found.extend(self._outlets(doc, view, outlet_hits, found))
+        return _dedupe(found) if dedupe else found
+
+    def _marker(self, doc: Document, view: TextView, ridx: int, s: int, e: int,
+                entity: str | None = None, role: str | None = None,
+                category: str | None = None) -> Marker:
+        rule = self.rules[ridx]
+        os_, oe = view.span(s, e)
+        return Marker(
+            rule_id=rule.id, category=category or rule.category,
+            entity=entity or rule.entity or "", start=os_, end=oe,
+            snippet=doc.text[os_:oe], role=role if role is not None else rule.spec.get("role"),
+            block=doc.block_at(os_),
+        )
+
+    def _in_region(self, marker: Marker) -> bool:
+        regions = self.regions.get(marker.rule_id)
+        return regions is None or marker.block in regions
+
+    def _credit(self, doc: Document, view: TextView, ridx: int, pattern: Any) -> Iterable[Marker]:
+        rule = self.rules[ridx]
+        types = set(rule.spec["types"]) if "types" in rule.spec else None
+        person = rule.spec.get("person_entity")
+        try:
+            matches = list(pattern.finditer(view.folded, timeout=PATTERN_TIMEOUT))
+        except TimeoutError:
+            raise PatternTimeout(rule.id) from None
+        for m in matches:
+            gs, ge = m.span("names")
+            if ge <= gs:
+                continue
+            names = view.folded[gs:ge]
+            pos = 0
+            for part in _SPLIT_NAMES.split(names):
+                at = names.find(part, pos)
+                pos = at + len(part)
+                core = part.strip(_NAME_STRIP)
+                if not core:
+                    continue
+                cs = gs + at + part.find(core)
+                ce = cs + len(core)
+                outlet_id = self._resolve(core, types)
+                if outlet_id:
+                    yield self._marker(doc, view, ridx, cs, ce, entity=outlet_id)
+                elif person and _PERSON.match(core) and not self._resolve(core, None):
+                    yield self._marker(doc, view, ridx, cs, ce, entity=person)
+
+    def _resolve(self, name: str, types: set[str] | None) -> str | None:
+        key = name.lower()
+        outlet_id = self.alias_to_outlet.get(key)
+        if outlet_id is None:
+            # "Getty Images via AFP", "dpa-infocom": try the first word too
+            head = regex.split(r"[\s-]", key, maxsplit=1)[0]
+            outlet_id = self.alias_to_outlet.get(head)
+            if outlet_id is None:
+                return None
+        outlet = self.ruleset.outlets[outlet_id]
+        if types is not None and outlet.type not in types:
+            return None
+        return outlet_id
+
+    def _lines(self, doc: Document) -> Iterable[Marker]:
+        text = doc.text
+        seen: set[str] = set()
+        title = fold(doc.title or "").lower()
+        pos = 0
+        for raw in text.split("\n"):
+            start = pos
+            pos += len(raw) + 1
+            stripped = raw.strip()
+            if not stripped:
+                continue
+            s = start + raw.find(stripped)
+            e = s + len(stripped)
+            folded = fold(stripped)
+            for ridx, pattern, max_chars in self.blocks:
+                if len(folded) <= max_chars and pattern.fullmatch(folded):
+                    yield self._plain_marker(doc, ridx, s, e)
+            if self.repeats:
+                key = folded.lower()
+                for ridx, min_chars in self.repeats:
+                    if len(key) >= min_chars and key in seen:
+                        entity = "duplicate-title" if key == title else None
+                        yield self._plain_marker(doc, ridx, s, e, entity=entity)
+                seen.add(key)
+
+    def _plain_marker(self, doc: Document, ridx: int, s: int, e: int,
+                      entity: str | None = None) -> Marker:
+        rule = self.rules[ridx]
+        return Marker(rule_id=rule.id, category=rule.category,
+                      entity=entity or rule.entity or "", start=s, end=e,
+                      snippet=doc.text[s:e], role=rule.spec.get("role"),
+                      block=doc.block_at(s))
+
+    # -- outlets ---------------------------------------------------------------
+
+    def _outlets(self, doc: Document, view: TextView,
+                 hits: list[tuple[int, int, str, bool]], others: list[Marker]) -> list[Marker]:
+        credited = [(m.start, m.end) for m in others
+                    if m.category in ("agency", "image-credit", "syndication")]
+        self_ids = {m.entity for m in others if m.category == "agency"}
+        if doc.domain and doc.domain in self.domain_to_outlet:
+            self_ids.add(self.domain_to_outlet[doc.domain])
+        # keep the longest alias at each place: "Bloomberg TV" over "Bloomberg"
+        hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
+        kept: list[tuple[int, int, str, bool]] = []
+        for h in hits:
+            if kept and h[0] < kept[-1][1]:
+                continue
+            kept.append(h)
+        out: list[Marker] = []
+        for ridx, cues, types in self.outlet_rules:
+            rule = self.rules[ridx]
+            window = rule.spec.get("window", 160)
+            for s, e, outlet_id, strict in kept:
+                outlet = self.ruleset.outlets[outlet_id]
+                if types is not None and outlet.type not in types:
+                    continue
+                os_, oe = view.span(s, e)
+                role = self._role(doc.text, os_, oe, cues, window)
+                if role == "ignore":
+                    continue
+                if strict and role not in CITING_ROLES:
+                    continue
+                if any(cs <= os_ < ce or cs < oe <= ce for cs, ce in credited):
+                    role = "credit"
+                elif outlet_id in self_ids:
+                    role = "self"
+                block = doc.block_at(os_)
+                if role in CITING_ROLES and block not in ("body", "heading"):
+                    role = "mention"
+                category = rule.category if role in CITING_ROLES else "mention"
+                out.append(Marker(rule_id=rule.id, category=category, entity=outlet_id,
+                                  start=os_, end=oe, snippet=doc.text[os_:oe], role=role,
+                                  block=block))
+        return out
+
+    @staticmethod
+    def _role(text: str, s: int, e: int, cues: list[_Cue], window: int) -> str:
+        line_start = text.rfind("\n", 0, s) + 1
+        line_end = text.find("\n", e)
+        if line_end < 0:
+            line_end = len(text)
+        before = fold_keep(text[max(line_start, s - window):s])
+        ends = list(_SENT_END.finditer(before))
+        if ends:
+            before = before[ends[-1].end():]
+        after = fold_keep(text[e:min(line_end, e + window)])
+        m = _SENT_END.search(after)
+        if m:
+            after = after[:m.start() + 1]
+        for cue in cues:
+            if cue.before is not None and not cue.before.search(before):
+                continue
+            if cue.after is not None and not cue.after.search(after):
+                continue
+            return cue.role
+        return "mention"
+
+
+def fold_keep(text: str) -> str:
+    """`fold` without stripping the ends, for context windows."""
+    if not text:
+        return text
+    lead = " " if text[0].isspace() else ""
+    trail = " " if text[-1].isspace() else ""
+    core = fold(text)
+    return (lead + core + trail) if core else " "
+
+
+def _whole_word(text: str, s: int, e: int) -> bool:
+    if s > 0 and text[s].isalnum() and text[s - 1].isalnum():
+        return False
+    if e < len(text) and text[e - 1].isalnum() and text[e].isalnum():
+        return False
+    return True
+
+
+def _dedupe(markers: list[Marker]) -> list[Marker]:
+    """One marker per piece of evidence: drop exact repeats and markers inside a
+    longer one of the same category and entity ("Follow us" in "Follow us on")."""
+    markers.sort(key=lambda m: (m.start, -(m.end - m.start), m.category, m.entity, m.rule_id))
+    out: list[Marker] = []
+    open_by_key: dict[tuple[str, str], list[Marker]] = defaultdict(list)
+    for m in markers:
+        cover = open_by_key[(m.category, m.entity)]
+        cover[:] = [c for c in cover if c.end > m.start]
+        if any(c.start <= m.start and m.end <= c.end for c in cover):
+            continue
+        out.append(m)
+        cover.append(m)
+    return out
+
+
+def rule_markers(engine: Engine, rule: Rule, doc: Document) -> list[Marker]:
+    """Markers that one rule contributes to a document (for examples and `rules test`)."""
+    return [m for m in engine.run(doc) if m.rule_id == rule.id]

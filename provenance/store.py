@@ -1,0 +1,275 @@
+"""The SQLite file: schema by migrations, batched writes, reads for reports.
+
+Markers and verdicts hold the latest audit of each document; re-auditing a
+document replaces its rows inside one transaction, so a reader never sees a
+document with half of its markers.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import sqlite_utils
+from sqlite_utils.migrations import Migrations
+
+from .model import Failure, Result
+from .packs import RuleSet
+
+migrations = Migrations("provenance")
+
+
+@migrations()
+def m001_initial(db: sqlite_utils.Database) -> None:
+    db.executescript(
+        """
+        CREATE TABLE runs (
+            id INTEGER PRIMARY KEY,
+            started_at TEXT NOT NULL,
+            finished_at TEXT,
+            tool_version TEXT NOT NULL,
+            rules_version TEXT NOT NULL,
+            documents INTEGER NOT NULL DEFAULT 0,
+            failures INTEGER NOT NULL DEFAULT 0,
+            unchanged INTEGER NOT NULL DEFAULT 0,
+            options TEXT,
+            packs TEXT
+        );
+        CREATE TABLE documents (
+            id TEXT PRIMARY KEY,
+            origin TEXT NOT NULL,
+            url TEXT,
+            domain TEXT,
+            title TEXT,
+            lang TEXT,
+            text TEXT NOT NULL,
+            body TEXT NOT NULL,
+            audited_at TEXT NOT NULL,
+            rules_version TEXT,
+            meta TEXT
+        );
+        CREATE TABLE markers (
+            id INTEGER PRIMARY KEY,
+            document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            rule_id TEXT NOT NULL,
+            category TEXT NOT NULL,
+            entity TEXT NOT NULL,
+            role TEXT,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            snippet TEXT NOT NULL,
+            block TEXT
+        );
+        CREATE INDEX markers_document ON markers(document_id);
+        CREATE INDEX markers_category_entity ON markers(category, entity);
+        CREATE TABLE verdicts (
+            document_id TEXT PRIMARY KEY REFERENCES documents(id) ON DELETE CASCADE,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            provenance_class TEXT NOT NULL,
+            score INTEGER NOT NULL,
+            grade TEXT NOT NULL,
+            reasons TEXT NOT NULL
+        );
+        CREATE INDEX verdicts_run ON verdicts(run_id);
+        CREATE TABLE failures (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            origin TEXT NOT NULL,
+            reason TEXT NOT NULL
+        );
+        CREATE INDEX failures_run ON failures(run_id);
+        CREATE TABLE outlets (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            type TEXT NOT NULL,
+            country TEXT,
+            domains TEXT,
+            aliases TEXT,
+            languages TEXT,
+            owner TEXT,
+            state_affiliated INTEGER NOT NULL DEFAULT 0,
+            affiliation_source TEXT
+        );
+        CREATE TABLE rules (
+            id TEXT PRIMARY KEY,
+            kind TEXT NOT NULL,
+            category TEXT NOT NULL,
+            entity TEXT,
+            description TEXT,
+            pack TEXT NOT NULL,
+            version TEXT NOT NULL
+        );
+        """
+    )
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def connect(path: str | Path) -> sqlite_utils.Database:
+    """Open (and migrate) the file: WAL, a busy timeout, foreign keys on."""
+    conn = sqlite3.connect(str(path), timeout=60, isolation_level=None)
+    conn.execute("PRAGMA busy_timeout = 60000")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = ON")
+    db = sqlite_utils.Database(conn)
+    migrations.apply(db)
+    return db
+
+
+class Writer:
+    """Collects results and writes them in batches, one transaction per batch."""
+
+    def __init__(self, db: sqlite_utils.Database, ruleset: RuleSet, tool_version: str,
+                 options: dict[str, Any] | None = None, batch: int = 200) -> None:
+        self.db = db
+        self.conn: sqlite3.Connection = db.conn
+        self.ruleset = ruleset
+        self.batch = batch
+        self.pending: list[Result | Failure] = []
+        self.documents = 0
+        self.failures = 0
+        self.unchanged = 0
+        with self._tx():
+            cur = self.conn.execute(
+                "INSERT INTO runs (started_at, tool_version, rules_version, options, packs) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (now(), tool_version, ruleset.version,
+                 json.dumps(options or {}, sort_keys=True, default=str),
+                 json.dumps(ruleset.packs, sort_keys=True)))
+            self.run_id = int(cur.lastrowid or 0)
+            self._write_reference_tables()
+
+    def _tx(self) -> Any:
+        return _Transaction(self.conn)
+
+    def _write_reference_tables(self) -> None:
+        self.conn.execute("DELETE FROM rules")
+        self.conn.executemany(
+            "INSERT INTO rules (id, kind, category, entity, description, pack, version) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(r.id, r.kind, r.category, r.entity, r.description, r.pack, r.version)
+             for r in self.ruleset.rules])
+        self.conn.executemany(
+            "INSERT OR REPLACE INTO outlets (id, name, type, country, domains, aliases, languages,"
+            " owner, state_affiliated, affiliation_source) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(o.id, o.name, o.type, o.country, json.dumps(list(o.domains)),
+              json.dumps(list(o.aliases + o.strict_aliases), ensure_ascii=False),
+              json.dumps(list(o.languages)), o.owner, int(o.state_affiliated),
+              o.affiliation_source) for o in self.ruleset.outlets.values()])
+
+    def is_unchanged(self, doc_id: str) -> bool:
+        row = self.conn.execute(
+            "SELECT d.rules_version FROM documents d JOIN verdicts v ON v.document_id = d.id "
+            "WHERE d.id = ?", (doc_id,)).fetchone()
+        return row is not None and row[0] == self.ruleset.version
+
+    def add(self, item: Result | Failure) -> None:
+        self.pending.append(item)
+        if len(self.pending) >= self.batch:
+            self.flush()
+
+    def skip(self) -> None:
+        self.unchanged += 1
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        items, self.pending = self.pending, []
+        with self._tx():
+            for item in items:
+                if isinstance(item, Failure):
+                    self.conn.execute(
+                        "INSERT INTO failures (run_id, origin, reason) VALUES (?, ?, ?)",
+                        (self.run_id, item.origin, item.reason))
+                    self.failures += 1
+                else:
+                    self._write_result(item)
+                    self.documents += 1
+            self._update_run(finished=False)
+
+    def _write_result(self, result: Result) -> None:
+        doc, verdict = result.document, result.verdict
+        self.conn.execute("DELETE FROM markers WHERE document_id = ?", (doc.id,))
+        self.conn.execute(
+            "INSERT INTO documents (id, origin, url, domain, title, lang, text, body, audited_at,"
+            " rules_version, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(id) DO UPDATE SET origin=excluded.origin, url=excluded.url,"
+            " domain=excluded.domain, title=excluded.title, lang=excluded.lang,"
+            " text=excluded.text, body=excluded.body, audited_at=excluded.audited_at,"
+            " rules_version=excluded.rules_version, meta=excluded.meta",
+            (doc.id, doc.origin, doc.url, doc.domain, doc.title, doc.lang, doc.text, doc.body,
+             now(), self.ruleset.version,
+             json.dumps(doc.meta, sort_keys=True, default=str, ensure_ascii=False)))
+        self.conn.executemany(
+            'INSERT INTO markers (document_id, rule_id, category, entity, role, start, "end",'
+            " snippet, block) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [(doc.id, m.rule_id, m.category, m.entity, m.role, m.start, m.end, m.snippet, m.block)
+             for m in result.markers])
+        self.conn.execute(
+            "INSERT OR REPLACE INTO verdicts (document_id, run_id, provenance_class, score, grade,"
+            " reasons) VALUES (?, ?, ?, ?, ?, ?)",
+            (doc.id, self.run_id, verdict.provenance_class, verdict.score, verdict.grade,
+             json.dumps([r.as_dict() for r in verdict.reasons], ensure_ascii=False)))
+
+    def _update_run(self, finished: bool) -> None:
+        self.conn.execute(
+            "UPDATE runs SET documents = ?, failures = ?, unchanged = ?, finished_at = ?"
+            " WHERE id = ?",
+            (self.documents, self.failures, self.unchanged, now() if finished else None,
+             self.run_id))
+
+    def close(self) -> None:
+        self.flush()
+        with self._tx():
+            self._update_run(finished=True)
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, so that two writers queue instead of failing."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+
+    def __enter__(self) -> sqlite3.Connection:
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+
+
+# -- reads (reports, JSON) ----------------------------------------------------
+
+def documents(db: sqlite_utils.Database, ids: Iterable[str] | None = None) -> Iterator[dict[str, Any]]:
+    sql = ("SELECT d.*, v.provenance_class, v.score, v.grade, v.reasons, v.run_id"
+           " FROM documents d LEFT JOIN verdicts v ON v.document_id = d.id")
+    wanted = list(ids or [])
+    if wanted:
+        sql += " WHERE d.id IN (%s)" % ",".join("?" * len(wanted))
+    sql += " ORDER BY d.origin, d.id"
+    for row in db.query(sql, wanted):
+        row["reasons"] = json.loads(row["reasons"] or "[]")
+        yield row
+
+
+def markers(db: sqlite_utils.Database, doc_id: str) -> list[dict[str, Any]]:
+    return list(db.query(
+        'SELECT rule_id, category, entity, role, start, "end", snippet, block FROM markers'
+        ' WHERE document_id = ? ORDER BY start, "end", category, entity, rule_id', [doc_id]))
+
+
+def outlets(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
+    return {row["id"]: row for row in db.query("SELECT * FROM outlets")}
+
+
+def rules(db: sqlite_utils.Database) -> dict[str, dict[str, Any]]:
+    return {row["id"]: row for row in db.query("SELECT * FROM rules")}

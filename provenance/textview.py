@@ -1,0 +1,88 @@
+"""A normalised view of a text with a map back to the original offsets.
+
+Rules match on the view (typographic quotes and dashes folded, every run of
+spaces one space, line breaks kept so that a match never spans two lines or
+blocks, soft hyphens and zero-width characters gone), and
+markers are reported in offsets of the original text, so that evidence
+quotes exactly what the document says.
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+
+_FOLD = {
+    # quotes
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"',
+    "\u00bb": '"', "\u2033": '"', "\u2018": "'", "\u2019": "'", "\u201a": "'",
+    "\u201b": "'", "\u2039": "'", "\u203a": "'", "\u2032": "'", "\u00b4": "'",
+    "`": "'",
+    # dashes and minus signs
+    "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-",
+    "\u2015": "-", "\u2212": "-", "\ufe58": "-", "\ufe63": "-", "\uff0d": "-",
+    # spaces
+    "\t": " ", "\r": "\n", "\x0b": " ", "\x0c": " ", "\u00a0": " ",
+    "\u1680": " ", "\u2000": " ", "\u2001": " ", "\u2002": " ", "\u2003": " ",
+    "\u2004": " ", "\u2005": " ", "\u2006": " ", "\u2007": " ", "\u2008": " ",
+    "\u2009": " ", "\u200a": " ", "\u2028": "\n", "\u2029": "\n", "\u202f": " ",
+    "\u205f": " ", "\u3000": " ", "\x85": "\n",
+}
+_DROP = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
+_TABLE = str.maketrans({**_FOLD, **{c: None for c in _DROP}})
+_DROP_OR_SPACE_RUN = re.compile("[" + re.escape(_DROP) + "]|  ")
+_SPACE_RUN = re.compile(r" {2,}")
+
+
+def fold(text: str) -> str:
+    """The character folding alone, for short strings such as phrases."""
+    return _SPACE_RUN.sub(" ", text.translate(_TABLE)).strip()
+
+
+class TextView:
+    """`folded` keeps case, `lower` is its lower-case twin of equal length."""
+
+    __slots__ = ("text", "folded", "lower", "_pos")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        simple = text.translate(_FOLD_ONLY)
+        if _DROP_OR_SPACE_RUN.search(simple) is None:
+            self.folded = simple
+            self._pos: array | None = None  # identity map
+        else:
+            self.folded, self._pos = _fold_with_map(simple)
+        lower = self.folded.lower()
+        if len(lower) != len(self.folded):  # e.g. "İ" lowers to two characters
+            lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in self.folded)
+        self.lower = lower
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original [start, end) of the view's [start, end)."""
+        if self._pos is None:
+            return start, end
+        if end <= start:
+            o = self._pos[start] if start < len(self._pos) else len(self.text)
+            return o, o
+        return self._pos[start], self._pos[end - 1] + 1
+
+
+_FOLD_ONLY = str.maketrans(_FOLD)
+
+
+def _fold_with_map(simple: str) -> tuple[str, array]:
+    out: list[str] = []
+    pos = array("l")
+    prev_space = False
+    for i, ch in enumerate(simple):
+        if ch in _DROP:
+            continue
+        if ch == " ":
+            if prev_space:
+                continue
+            prev_space = True
+        else:
+            prev_space = False
+        out.append(ch)
+        pos.append(i)
+    return "".join(out), pos
