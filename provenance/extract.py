@@ -14,6 +14,7 @@ import unicodedata
 from .model import Document, Source
 
 MAX_TEXT_CHARS = 20_000_000
+_CONTROL_BYTES = [b for b in range(32) if b not in (9, 10, 12, 13, 0)]
 
 
 class ExtractError(Exception):
@@ -33,7 +34,11 @@ def decode(data: bytes, declared: str | None = None) -> str:
                        (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
             return _checked(data.decode(codec, errors="replace"))
+    sample = data[:100_000]
+    controls = sum(sample.count(b) for b in _CONTROL_BYTES)
     nul = data.count(0)
+    if controls > max(8, len(sample) // 50) and _utf16_without_bom(data) is None:
+        raise ExtractError("binary data, not text")
     if nul:
         utf16 = _utf16_without_bom(data)
         if utf16 is not None:
@@ -50,6 +55,9 @@ def decode(data: bytes, declared: str | None = None) -> str:
         return _checked(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
+    western = _western(data)
+    if western is not None:
+        return _checked(western)
     from charset_normalizer import from_bytes
 
     best = from_bytes(data[:200_000]).best()
@@ -58,10 +66,22 @@ def decode(data: bytes, declared: str | None = None) -> str:
             return _checked(data.decode(best.encoding))
         except (LookupError, UnicodeDecodeError):
             pass
+    raise ExtractError("cannot decode: not UTF-8 and no character set detected")
+
+
+def _western(data: bytes) -> str | None:
+    """Windows-1252 (a superset of printable Latin-1) when the result reads as
+    Western European text; short German or French texts fool statistical
+    detectors, while cp1252 mojibake of other scripts is mostly non-ASCII letters."""
     try:
-        return _checked(data.decode("cp1252"))
+        text = data.decode("cp1252")
     except UnicodeDecodeError:
-        raise ExtractError("cannot decode: not UTF-8 and no character set detected") from None
+        return None
+    letters = [c for c in text[:100_000] if c.isalpha()]
+    if not letters:
+        return None
+    non_ascii = sum(1 for c in letters if ord(c) > 127)
+    return text if non_ascii <= 0.3 * len(letters) else None
 
 
 def _codec(name: str) -> str:

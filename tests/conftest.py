@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+
+
+@pytest.fixture(scope="session")
+def ruleset():
+    from provenance import packs
+
+    return packs.load()
+
+
+@pytest.fixture(scope="session")
+def auditor(ruleset):
+    from provenance.audit import Auditor
+
+    return Auditor(ruleset)
+
+
+@pytest.fixture
+def run_cli(tmp_path, monkeypatch):
+    """Invoke the CLI in a temporary folder; returns click's Result."""
+    from click.testing import CliRunner
+
+    from provenance.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+
+    def invoke(*args: str, input: bytes | str | None = None):
+        return CliRunner().invoke(cli, list(args), input=input, catch_exceptions=False)
+
+    return invoke
+
+
+def text_doc(text: str, origin: str = "test.txt", domain: str | None = None):
+    from provenance.model import Document
+
+    return Document(id="t", origin=origin, text=text, body=text,
+                    title=text.split("\n", 1)[0], domain=domain)

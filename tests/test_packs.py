@@ -1,0 +1,85 @@
+"""Strict loading: every error names the file and the key, and exits 2 on the CLI."""
+
+from __future__ import annotations
+
+import pytest
+
+from provenance import packs
+
+GOOD = '''
+[pack]
+id = "example"
+version = "1.0.0"
+languages = ["en"]
+
+[[rules]]
+id = "example.newsletter-signup"
+kind = "phrase"
+category = "boilerplate"
+entity = "newsletter"
+phrases = ["sign up for our newsletter", "subscribe to our newsletter"]
+
+[[rules]]
+id = "example.newsletter-pattern"
+kind = "pattern"
+category = "boilerplate"
+entity = "newsletter"
+pattern = "(?i)\\\\bnewsletter\\\\b"
+'''
+
+
+def write(tmp_path, text, name="p.toml"):
+    (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_contract_minimal_pack_loads(tmp_path):
+    rs = packs.load([write(tmp_path, GOOD)])
+    assert {"example.newsletter-signup", "example.newsletter-pattern"} <= {r.id for r in rs.rules}
+
+
+@pytest.mark.parametrize("bad,key", [
+    (GOOD.replace('kind = "phrase"', 'kind = "phrase"\nunknown = 1'), "rules[0] (example.newsletter-signup).unknown"),
+    (GOOD.replace('category = "boilerplate"\nentity = "newsletter"\nphrases', 'entity = "newsletter"\nphrases'), ".category"),
+    (GOOD.replace('(?i)', '(?i)('), ".pattern"),
+    (GOOD.replace('id = "example.newsletter-pattern"', 'id = "example.newsletter-signup"'), ".id"),
+    (GOOD.replace('version = "1.0.0"', ''), "pack.version"),
+    (GOOD.replace('[pack]', '[pak]'), "(file)"),
+    (GOOD.replace('kind = "pattern"', 'kind = "magic"'), ".kind"),
+    (GOOD + "\n[extra]\nx = 1\n", "extra"),
+    ("not = [toml", "(toml)"),
+])
+def test_invalid_pack_names_file_and_key(tmp_path, bad, key):
+    write(tmp_path, bad)
+    with pytest.raises(packs.PackError) as err:
+        packs.load([tmp_path])
+    assert str(tmp_path / "p.toml") in str(err.value)
+    assert key in str(err.value)
+
+
+def test_cli_exits_2_on_invalid_pack(run_cli, tmp_path):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    write(bad, GOOD.replace('kind = "phrase"', 'kind = "phrase"\nfoo = "x"'))
+    (tmp_path / "a.txt").write_text("Hello world, this is text.", encoding="utf-8")
+    result = run_cli("audit", "a.txt", "--rules", str(bad))
+    assert result.exit_code == 2
+    assert "foo" in result.output and "p.toml" in result.output
+    assert run_cli("rules", "check", str(bad)).exit_code == 2
+
+
+def test_builtin_packs_are_valid_and_versioned(ruleset):
+    assert len(ruleset.rules) >= 30
+    assert len(ruleset.outlets) >= 300
+    assert len(ruleset.version) == 16
+    for needed in ("reuters", "ap", "afp", "dpa", "bbc", "wsj", "kyiv-independent", "chatham-house"):
+        assert needed in ruleset.outlets
+
+
+def test_user_pack_rules_run_in_audit(run_cli, tmp_path):
+    user = tmp_path / "user"
+    user.mkdir()
+    write(user, GOOD.replace("subscribe to our newsletter", "join the mailing crew"))
+    (tmp_path / "a.txt").write_text("Title\nPlease join the mailing crew today.", encoding="utf-8")
+    result = run_cli("audit", "a.txt", "--rules", str(user), "--json", "-q")
+    assert "example.newsletter-signup" in result.output
