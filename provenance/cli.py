@@ -124,6 +124,82 @@ def report(doc_ids: tuple[str, ...], db_path: Path, out_dir: Path) -> None:
     click.echo(f"{len(written)} report files -> {out_dir}", err=True)
 
 
+@cli.command()
+@click.option("--db", "db_path", default="provenance.db", show_default=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
+              show_default=True, help="CSV (JSON columns stay text) or JSON Lines.")
+@click.option("--table", "tables", multiple=True, metavar="NAME",
+              help="Table or view to export (repeatable); default: all of them.")
+@click.option("--out", "out", type=click.Path(path_type=Path),
+              help="With one --table: a file (default: standard output). "
+                   "Otherwise: a folder, one NAME.csv/NAME.jsonl per table (default: export).")
+def export(db_path: Path, fmt: str, tables: tuple[str, ...], out: Path | None) -> None:
+    """Export tables and views as CSV or JSON Lines, for pandas, R and spreadsheets."""
+    from . import store
+    from .export import names, write
+
+    conn = store.connect(db_path).conn
+    known = names(conn, include_hidden=True)
+    for name in tables:
+        if name not in known:
+            raise click.BadParameter(f"no table or view {name!r}; choose from: "
+                                     + ", ".join(known), param_hint="--table")
+    chosen = list(dict.fromkeys(tables)) or names(conn)
+    if len(tables) == 1 and (out is None or str(out) == "-"):
+        write(conn, chosen[0], fmt, click.get_text_stream("stdout"))
+        return
+    if len(tables) == 1 and out is not None:
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            n = write(conn, chosen[0], fmt, fh)
+        click.echo(f"{n} rows of {chosen[0]} -> {out}", err=True)
+        return
+    folder = out or Path("export")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in chosen:
+        target = folder / f"{name}.{fmt}"
+        with target.open("w", encoding="utf-8", newline="") as fh:
+            n = write(conn, name, fmt, fh)
+        click.echo(f"{n} rows of {name} -> {target}", err=True)
+
+
+@cli.command()
+@click.option("--db", "db_path", default="provenance.db", show_default=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--open", "open_browser", is_flag=True, help="Open a web browser.")
+@click.option("--write-metadata", "metadata_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Only write the Datasette metadata JSON to this file (for datasette publish).")
+def explore(db_path: Path, host: str, port: int, open_browser: bool,
+            metadata_out: Path | None) -> None:
+    """Open the file in Datasette, with table descriptions and example queries."""
+    import subprocess
+    import tempfile
+
+    from . import explore as ex
+    from . import store
+
+    store.connect(db_path).conn.close()  # bring an older file's schema up to date
+    if metadata_out is not None:
+        ex.write_metadata(db_path, metadata_out)
+        click.echo(f"metadata -> {metadata_out}", err=True)
+        return
+    if not ex.available():
+        click.echo(f"Error: Datasette is not installed: {ex.INSTALL_HINT}", err=True)
+        sys.exit(1)
+    with tempfile.TemporaryDirectory(prefix="provenance-") as tmp:
+        meta = Path(tmp) / "metadata.json"
+        ex.write_metadata(db_path, meta)
+        proc = subprocess.Popen(ex.command(db_path, meta, host, port, open_browser))
+        try:
+            code = proc.wait()
+        except KeyboardInterrupt:
+            proc.terminate()
+            code = proc.wait()
+    sys.exit(code if code > 0 else 0)
+
+
 @cli.group()
 def rules() -> None:
     """List, show, test and check rule packs."""
