@@ -41,20 +41,38 @@ def shadow_tables(conn: sqlite3.Connection) -> set[str]:
 
 
 def registry_info(conn: sqlite3.Connection) -> dict[str, Any]:
-    """Header of the outlet registry used by the latest run that recorded one."""
+    """Sources and licence of the outlet registries used by the latest run (merged when a
+    run used several registry files)."""
     try:
-        row = conn.execute(
-            "SELECT header FROM run_packs WHERE kind = 'registry' ORDER BY run_id DESC, pack"
-            " LIMIT 1").fetchone()
+        rows = conn.execute(
+            "SELECT header FROM run_packs WHERE kind = 'registry'"
+            " AND run_id = (SELECT max(run_id) FROM run_packs WHERE kind = 'registry')"
+            " ORDER BY pack").fetchall()
     except sqlite3.Error:
         return {}
-    if not row or not row[0]:
-        return {}
-    try:
-        value = json.loads(row[0])
-    except ValueError:
-        return {}
-    return value if isinstance(value, dict) else {}
+    sources: list[Any] = []
+    licences: list[str] = []
+    merged: dict[str, Any] = {}
+    for (header,) in rows:
+        try:
+            value = json.loads(header or "{}")
+        except ValueError:
+            continue
+        if not isinstance(value, dict):
+            continue
+        found = value.get("sources", value.get("source"))
+        sources += found if isinstance(found, list) else [found] if found else []
+        licence = value.get("licence") or value.get("license")
+        if licence and str(licence) not in licences:
+            licences.append(str(licence))
+        for key in ("licence_url", "license_url", "source_url"):
+            if value.get(key):
+                merged.setdefault(key, value[key])
+    if sources:
+        merged["sources"] = sources
+    if licences:
+        merged["licence"] = "; ".join(licences)
+    return merged
 
 
 def _sources_text(sources: Any) -> str:

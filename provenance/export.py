@@ -10,7 +10,8 @@ from __future__ import annotations
 import csv
 import json
 import sqlite3
-from typing import IO, Any, Iterator
+from collections.abc import Iterator
+from typing import IO, Any
 
 from . import catalog
 

@@ -47,12 +47,12 @@ def article(i: int, rng: random.Random) -> str:
 
 
 def write_corpus(folder: Path, n: int, seed: int = 6, start: int = 0) -> list[Path]:
-    """Write `n` distinct articles to `folder` (numbered from `start`); returns their paths."""
-    rng = random.Random(seed + start)
+    """Write `n` distinct articles to `folder`, numbered from `start`; article i is the same
+    in every folder. Returns their paths."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(start, start + n):
         path = folder / f"a{i:05d}.txt"
-        path.write_text(article(i, rng), encoding="utf-8")
+        path.write_text(article(i, random.Random(seed * 1_000_003 + i)), encoding="utf-8")
         paths.append(path)
     return paths
