@@ -147,7 +147,7 @@ def export(db_path: Path, fmt: str, tables: tuple[str, ...], out: Path | None) -
                                      + ", ".join(known), param_hint="--table")
     chosen = list(dict.fromkeys(tables)) or names(conn)
     if len(tables) == 1 and (out is None or str(out) == "-"):
-        write(conn, chosen[0], fmt, click.get_text_stream("stdout"))
+        write(conn, chosen[0], fmt, sys.stdout)
         return
     if len(tables) == 1 and out is not None:
         with out.open("w", encoding="utf-8", newline="") as fh:
@@ -174,9 +174,6 @@ def export(db_path: Path, fmt: str, tables: tuple[str, ...], out: Path | None) -
 def explore(db_path: Path, host: str, port: int, open_browser: bool,
             metadata_out: Path | None) -> None:
     """Open the file in Datasette, with table descriptions and example queries."""
-    import subprocess
-    import tempfile
-
     from . import explore as ex
     from . import store
 
@@ -188,16 +185,9 @@ def explore(db_path: Path, host: str, port: int, open_browser: bool,
     if not ex.available():
         click.echo(f"Error: Datasette is not installed: {ex.INSTALL_HINT}", err=True)
         sys.exit(1)
-    with tempfile.TemporaryDirectory(prefix="provenance-") as tmp:
-        meta = Path(tmp) / "metadata.json"
-        ex.write_metadata(db_path, meta)
-        proc = subprocess.Popen(ex.command(db_path, meta, host, port, open_browser))
-        try:
-            code = proc.wait()
-        except KeyboardInterrupt:
-            proc.terminate()
-            code = proc.wait()
-    sys.exit(code if code > 0 else 0)
+    code = ex.serve(db_path, host, port, open_browser)
+    if code:
+        sys.exit(code)
 
 
 @cli.group()

@@ -1,7 +1,7 @@
 """Open an audit file in Datasette, with the descriptions and example queries built in.
 
-Datasette is an optional extra (`pip install 'provenance[explore]'`); it runs
-as a child process of the same Python, so it sees the same installation.
+Datasette is an optional extra (`pip install 'provenance[explore]'`) and is
+imported only here, when the command runs.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import sqlite3
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -37,12 +36,29 @@ def write_metadata(db_path: Path, out: Path) -> None:
                    encoding="utf-8")
 
 
-def command(db_path: Path, metadata_path: Path, host: str, port: int,
-            open_browser: bool) -> list[str]:
-    """The Datasette command line; queries may run for 10 s, since audits grow large."""
-    cmd = [sys.executable, "-m", "datasette", "serve", str(db_path),
-           "--metadata", str(metadata_path), "--host", host, "--port", str(port),
-           "--setting", "sql_time_limit_ms", "10000"]
+def datasette_args(db_path: Path, metadata_path: Path, host: str, port: int,
+                   open_browser: bool) -> list[str]:
+    """Arguments of `datasette serve`; queries may run for 10 s, since audits grow large."""
+    args = ["serve", str(db_path), "--metadata", str(metadata_path), "--host", host,
+            "--port", str(port), "--setting", "sql_time_limit_ms", "10000"]
     if open_browser:
-        cmd.append("--open")
-    return cmd
+        args.append("--open")
+    return args
+
+
+def serve(db_path: Path, host: str, port: int, open_browser: bool) -> int:
+    """Run Datasette in this process until it is stopped (Ctrl-C or SIGTERM); returns its exit
+    status. The metadata lives in a temporary folder for as long as Datasette runs."""
+    import tempfile
+
+    from datasette.cli import cli as datasette_cli
+
+    with tempfile.TemporaryDirectory(prefix="provenance-") as tmp:
+        meta = Path(tmp) / "metadata.json"
+        write_metadata(db_path, meta)
+        try:
+            datasette_cli.main(args=datasette_args(db_path, meta, host, port, open_browser),
+                               prog_name="datasette")
+        except SystemExit as exc:
+            return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return 0

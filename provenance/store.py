@@ -420,7 +420,7 @@ def documents(db: sqlite_utils.Database, ids: Iterable[str] | None = None) -> It
            " FROM documents d LEFT JOIN verdicts v ON v.document_id = d.id")
     wanted = list(ids or [])
     if wanted:
-        sql += " WHERE d.id IN (%s)" % ",".join("?" * len(wanted))
+        sql += " WHERE d.id IN ({})".format(",".join("?" * len(wanted)))
     sql += " ORDER BY d.origin, d.id"
     for row in db.query(sql, wanted):
         row["reasons"] = json.loads(row["reasons"] or "[]")
