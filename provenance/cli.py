@@ -84,8 +84,10 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
                 v = item.verdict
                 click.echo(f"audited: {item.document.origin}: {v.provenance_class} "
                            f"{v.score} {v.grade}, {len(item.markers)} markers", err=True)
-    finally:
-        writer.close()
+    except BaseException:
+        writer.close(finished=False)  # keep what was audited; the run stays unfinished
+        raise
+    writer.close()
     if not quiet:
         click.echo(f"{writer.documents} audited, {writer.unchanged} unchanged, "
                    f"{writer.failures} failed -> {db_path}", err=True)

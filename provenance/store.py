@@ -372,10 +372,11 @@ class Writer:
             (self.documents, self.failures, self.unchanged, now() if finished else None,
              self.run_id))
 
-    def close(self) -> None:
+    def close(self, finished: bool = True) -> None:
+        """Write what is pending; `finished=False` (Ctrl-C) keeps the run marked unfinished."""
         self.flush()
         with self._tx():
-            self._update_run(finished=True)
+            self._update_run(finished=finished)
 
 
 def pack_header(path: str | None) -> dict[str, Any]:

@@ -4,6 +4,7 @@ incremental re-audits, and durability under kill -9 and two writers."""
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -307,6 +308,26 @@ def test_kill_9_part_way_then_resume(corpus_2000, run_cli, tmp_path):
     assert marker_rows(conn) == reference
     second = conn.execute("SELECT documents, unchanged, finished_at FROM runs WHERE id = 2").fetchone()
     assert second[0] + second[1] == 2000 and second[1] >= before and second[2]
+
+
+def test_ctrl_c_keeps_what_was_audited(corpus_2000, tmp_path):
+    folder, reference = corpus_2000
+    path = tmp_path / "c.db"
+    proc = subprocess.Popen(audit_cmd(str(folder), "--db", str(path)), cwd=ROOT,
+                            stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None and _count(path) < 200:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGINT)
+    assert proc.wait(timeout=60) != 0
+    conn = sqlite3.connect(path)
+    assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    stored = {r[0] for r in conn.execute("SELECT id FROM documents")}
+    assert 200 <= len(stored) < 2000
+    assert conn.execute("SELECT count(*) FROM verdicts").fetchone()[0] == len(stored)
+    assert marker_rows(conn) == [m for m in reference if m[0] in stored]
+    run = conn.execute("SELECT documents, finished_at FROM runs").fetchone()
+    assert run == (len(stored), None)  # counted, and honestly marked unfinished
 
 
 def test_two_audits_writing_at_once(tmp_path):
