@@ -109,8 +109,10 @@ def datasette_metadata(db_name: str, registry: dict[str, Any] | None = None) -> 
             extra.append(f"Registry sources: {sources}.")
         if licence:
             extra.append(f"Registry licence: {licence}.")
-        if not sources and not licence:
-            extra.append("The registry file in force names no sources or licence.")
+        if not sources:
+            extra.append("The registry file in force names no sources.")
+        if not licence:
+            extra.append("The registry file in force names no licence.")
         outlets["description"] = " ".join([outlets["description"], *extra])
         if licence:
             outlets["license"] = str(licence)

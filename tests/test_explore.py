@@ -39,7 +39,14 @@ def test_metadata_describes_everything_and_cans_the_queries(run_cli, audited, tm
         assert set(cols) == set(db["tables"][name]["columns"]), name
     assert len(db["queries"]) >= 12
     assert db["tables"]["documents"]["fts_table"] == "documents_fts"
-    assert "names no sources or licence" in db["tables"]["outlets"]["description"]
+    header = catalog.registry_info(conn)
+    outlets = db["tables"]["outlets"]["description"]
+    for source in header.get("sources", []):
+        assert str(source) in outlets
+    if "licence" in header:
+        assert db["tables"]["outlets"]["license"] == header["licence"]
+    else:
+        assert "names no licence" in outlets
 
 
 def test_registry_sources_and_licence_reach_the_metadata(run_cli, tmp_path):
