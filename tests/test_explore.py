@@ -30,7 +30,7 @@ def test_metadata_describes_everything_and_cans_the_queries(run_cli, audited, tm
     db = meta["databases"]["seeds"]
     conn = sqlite3.connect(audited)
     shadow = catalog.shadow_tables(conn)
-    for name, kind in conn.execute("SELECT name, type FROM sqlite_master WHERE type IN"
+    for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type IN"
                                    " ('table', 'view') AND name NOT LIKE 'sqlite_%'"):
         if name in shadow:
             continue
