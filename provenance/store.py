@@ -114,10 +114,11 @@ CATEGORIES = ("syndication", "agency", "citation", "mention", "image-credit", "b
 @migrations()
 def m003_store(db: sqlite_utils.Database) -> None:
     """Indexes for the common joins, FTS5 kept in step by triggers, packs per run, views."""
+    # Correlated counts, one covering-index range each: looking up one document (or a page of
+    # them) does not aggregate the whole markers table first.
     counts = ",\n".join(
-        f"            sum(category = '{c}') AS {c.replace('-', '_')}" for c in CATEGORIES)
-    summary_cols = ",\n".join(
-        f"        coalesce(c.{c.replace('-', '_')}, 0) AS {c.replace('-', '_')}" for c in CATEGORIES)
+        f"            (SELECT count(*) FROM markers m WHERE m.document_id = d.id"
+        f" AND m.category = '{c}') AS {c.replace('-', '_')}" for c in CATEGORIES)
     db.executescript(
         f"""
         CREATE INDEX documents_domain ON documents(domain);
@@ -173,15 +174,10 @@ def m003_store(db: sqlite_utils.Database) -> None:
         CREATE VIEW document_summary AS
         SELECT d.id, d.origin, d.url, d.domain, d.title, d.lang,
             v.provenance_class, v.score, v.grade, v.run_id, d.audited_at,
-            coalesce(c.markers, 0) AS markers,
-{summary_cols}
-        FROM documents d
-        LEFT JOIN verdicts v ON v.document_id = d.id
-        LEFT JOIN (
-            SELECT document_id, count(*) AS markers,
+            (SELECT count(*) FROM markers m WHERE m.document_id = d.id) AS markers,
 {counts}
-            FROM markers GROUP BY document_id
-        ) c ON c.document_id = d.id;
+        FROM documents d
+        LEFT JOIN verdicts v ON v.document_id = d.id;
 
         CREATE VIEW outlet_citations AS
         SELECT m.entity AS outlet_id, o.name AS outlet, o.type AS outlet_type, o.country,
