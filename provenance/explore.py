@@ -1,7 +1,7 @@
 """Open an audit file in Datasette, with the descriptions and example queries built in.
 
-Datasette is an optional extra (`pip install 'provenance[explore]'`) and is
-imported only here, when the command runs.
+Datasette is an optional extra (`pip install 'provenance[explore]'`); it runs
+as a child process of the same Python, so it sees the same installation.
 """
 
 from __future__ import annotations
@@ -47,18 +47,37 @@ def datasette_args(db_path: Path, metadata_path: Path, host: str, port: int,
 
 
 def serve(db_path: Path, host: str, port: int, open_browser: bool) -> int:
-    """Run Datasette in this process until it is stopped (Ctrl-C or SIGTERM); returns its exit
-    status. The metadata lives in a temporary folder for as long as Datasette runs."""
-    import tempfile
+    """Run Datasette until it stops; returns its exit status.
 
-    from datasette.cli import cli as datasette_cli
+    Datasette runs as a child process so that this one can remove the temporary
+    metadata afterwards: SIGTERM is passed on to it, and Ctrl-C reaches both.
+    """
+    import signal
+    import subprocess
+    import sys
+    import tempfile
 
     with tempfile.TemporaryDirectory(prefix="provenance-") as tmp:
         meta = Path(tmp) / "metadata.json"
         write_metadata(db_path, meta)
+        proc = subprocess.Popen([sys.executable, "-m", "datasette",
+                                 *datasette_args(db_path, meta, host, port, open_browser)])
+        stopped = False
+
+        def stop(signum: int, frame: Any) -> None:
+            nonlocal stopped
+            stopped = True
+            proc.terminate()
+
+        previous = signal.signal(signal.SIGTERM, stop)
         try:
-            datasette_cli.main(args=datasette_args(db_path, meta, host, port, open_browser),
-                               prog_name="datasette")
-        except SystemExit as exc:
-            return exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    return 0
+            while True:
+                try:
+                    code = proc.wait()
+                    break
+                except KeyboardInterrupt:
+                    stopped = True
+                    proc.terminate()
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    return 0 if stopped or code < 0 else code

@@ -122,3 +122,4 @@ def test_datasette_serves_a_view_as_json(audited):
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+    assert proc.returncode == 0  # stopped by SIGTERM, Datasette child and its metadata cleaned up
