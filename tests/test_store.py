@@ -54,6 +54,26 @@ def test_migrations_are_recorded_once(tmp_path):
     assert len(names) == len(set(names)) == len(store.migrations._migrations)
 
 
+def test_an_older_file_is_brought_up_to_date(tmp_path):
+    import sqlite_utils
+
+    path = tmp_path / "old.db"
+    old = sqlite_utils.Database(path)
+    store.migrations.apply(old, stop_before="m003_store")
+    old.conn.execute("INSERT INTO documents (id, origin, text, body, audited_at) VALUES"
+                     " ('d1', 'a.txt', 'Laut Kyodo alles gut', 'x', 'now')")
+    old.conn.execute("INSERT INTO markers (document_id, rule_id, category, entity, start, \"end\","
+                     " snippet) VALUES ('d1', 'r', 'citation', 'kyodo', 5, 10, 'Kyodo')")
+    old.conn.commit()
+    old.conn.close()
+    conn = store.connect(path).conn
+    assert conn.execute("SELECT rowid FROM documents_fts WHERE documents_fts MATCH 'kyodo'"
+                        ).fetchall() == conn.execute("SELECT rowid FROM documents").fetchall()
+    assert conn.execute("SELECT count(*) FROM markers_fts WHERE markers_fts MATCH 'kyodo'").fetchone()[0] == 1
+    assert conn.execute("SELECT citation FROM document_summary").fetchone()[0] == 1
+    fts_ok(conn)
+
+
 def test_pragmas_and_foreign_keys(tmp_path):
     db = store.connect(tmp_path / "p.db")
     conn = db.conn
