@@ -282,3 +282,13 @@ def test_seed_reports_parse(tmp_path):
         assert sum(1 for tag, _ in headings(tokens) if tag == "h1") == 1
         for shape in table_shapes(tokens):
             assert len(set(shape)) == 1
+
+
+def test_catalogue_words_every_builtin_weight_and_dimension():
+    from provenance import packs
+
+    weights = packs.load().verdict
+    for lang in CATALOGUE:
+        for key, spec in weights["points"].items():
+            assert f"reason.{key}.one" in CATALOGUE[lang] and f"reason.{key}.other" in CATALOGUE[lang]
+            assert f"dim.{spec['dimension']}" in CATALOGUE[lang]

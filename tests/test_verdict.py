@@ -100,3 +100,21 @@ def test_stored_reasons_trace_to_stored_markers(tmp_path):
     assert [stored[i]["snippet"] for i in cites["markers"]] == ["Laut Reuters", "laut AFP"]
     cls = reasons[0]
     assert cls["key"] == "class.outlets" and cls["params"]["outlets"] == ["afp", "reuters"]
+
+
+def test_methodology_lists_every_weight_as_in_the_data(weights):
+    from conftest import ROOT
+
+    doc = (ROOT / "docs" / "methodology.md").read_text("utf-8")
+    rows = {}
+    for line in doc.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 6 and cells[0].startswith("`"):
+            rows[cells[0].strip("`")] = (cells[1], int(cells[2]), int(cells[3]))
+    assert set(rows) == set(weights["points"])
+    for key, spec in weights["points"].items():
+        assert rows[key] == (spec["dimension"], spec["each"], spec["cap"]), key
+    assert f"starts at the `base` score ({weights['base']})" in doc
+    for letter, floor in weights["grades"].items():
+        if floor:
+            assert f"**{letter}** from {floor}" in doc
