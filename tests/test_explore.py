@@ -12,7 +12,7 @@ import urllib.error
 import urllib.request
 
 import pytest
-from conftest import ROOT, SEEDS
+from conftest import SEEDS
 
 from provenance import catalog
 
@@ -97,12 +97,12 @@ def _get_json(url: str, deadline: float) -> object:
             time.sleep(0.2)
 
 
-def test_datasette_serves_a_view_as_json(audited):
+def test_datasette_serves_a_view_as_json(audited, tmp_path):
     pytest.importorskip("datasette")
     port = _free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "provenance", "explore", "--db", str(audited), "--port", str(port)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         base = f"http://127.0.0.1:{port}/seeds"
         deadline = time.monotonic() + 60

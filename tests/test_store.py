@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEEDS
+from conftest import SEEDS
 from storecorpus import write_corpus
 
 from provenance import store
@@ -301,7 +301,7 @@ def _count(path: Path) -> int:
 def test_kill_9_part_way_then_resume(corpus_2000, run_cli, tmp_path):
     folder, reference = corpus_2000
     path = tmp_path / "k.db"
-    proc = subprocess.Popen(audit_cmd(str(folder), "--db", str(path)), cwd=ROOT)
+    proc = subprocess.Popen(audit_cmd(str(folder), "--db", str(path)), cwd=tmp_path)
     deadline = time.monotonic() + 120
     stored = 0
     while time.monotonic() < deadline and proc.poll() is None:
@@ -309,6 +309,7 @@ def test_kill_9_part_way_then_resume(corpus_2000, run_cli, tmp_path):
         if stored >= 200:
             break
         time.sleep(0.02)
+    assert proc.poll() is None, "the audit ended before it could be interrupted"
     proc.kill()  # SIGKILL: no cleanup, no final commit
     proc.wait()
     conn = sqlite3.connect(path)
@@ -333,11 +334,12 @@ def test_kill_9_part_way_then_resume(corpus_2000, run_cli, tmp_path):
 def test_ctrl_c_keeps_what_was_audited(corpus_2000, tmp_path):
     folder, reference = corpus_2000
     path = tmp_path / "c.db"
-    proc = subprocess.Popen(audit_cmd(str(folder), "--db", str(path)), cwd=ROOT,
+    proc = subprocess.Popen(audit_cmd(str(folder), "--db", str(path)), cwd=tmp_path,
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None and _count(path) < 200:
         time.sleep(0.02)
+    assert proc.poll() is None, "the audit ended before it could be interrupted"
     proc.send_signal(signal.SIGINT)
     assert proc.wait(timeout=60) != 0
     conn = sqlite3.connect(path)
@@ -355,7 +357,7 @@ def test_two_audits_writing_at_once(tmp_path):
     write_corpus(a, 300, start=0)
     write_corpus(b, 300, start=240)  # 60 articles in both folders
     path = tmp_path / "two.db"
-    procs = [subprocess.Popen(audit_cmd(str(f), "--db", str(path)), cwd=ROOT,
+    procs = [subprocess.Popen(audit_cmd(str(f), "--db", str(path)), cwd=tmp_path,
                               stderr=subprocess.PIPE) for f in (a, b)]
     errors = [p.communicate(timeout=300)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0], errors
