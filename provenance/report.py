@@ -145,6 +145,8 @@ def index_report(rows: list[dict[str, Any]], counts: dict[str, Counter],
 
 def write_reports(db: sqlite_utils.Database, out: Path, ids: list[str] | None = None) -> list[Path]:
     """One Markdown file per document and `index.md`; returns the files written."""
+    from . import report_reuse
+
     out.mkdir(parents=True, exist_ok=True)
     outlets = store.outlets(db)
     rows = [r for r in store.documents(db, ids) if r.get("provenance_class")]
@@ -155,10 +157,12 @@ def write_reports(db: sqlite_utils.Database, out: Path, ids: list[str] | None = 
         marks = store.markers(db, row["id"])
         counts[row["id"]] = Counter(m["category"] for m in marks)
         path = _inside(out, names[row["id"]] + ".md")
-        path.write_text(document_report(row, marks, outlets), encoding="utf-8")
+        path.write_text(document_report(row, marks, outlets)
+                        + report_reuse.document_sections(db, row["id"], names), encoding="utf-8")
         written.append(path)
     index = _inside(out, "index.md")
-    index.write_text(index_report(rows, counts, names), encoding="utf-8")
+    index.write_text(index_report(rows, counts, names) + report_reuse.index_sections(db, names),
+                     encoding="utf-8")
     written.append(index)
     return written
 
