@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any
 
 _DE_HEADS = ("präsident", "minister", "sekretär", "chef", "sprecher", "kanzler", "vorsitzende",
              "vorsitzender", "botschafter", "direktor", "leiter", "kommissar", "bürgermeister",
@@ -35,14 +36,14 @@ _ARTICLES = ("der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "
 _NAME = (r"(?P<name>[A-ZÄÖÜ][a-zäöüßéèáàíóúçñ]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?"
          r"\s+(?:(?:van|von|de|der|den|da|di|du|le|la|al|bin|ibn|ten|ter)\s+)*"
          r"[A-ZÄÖÜ][a-zäöüßéèáàíóúçñ'’]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?)\b")
-_NOT_ARTICLE = r"(?!(?i:%s)\b)" % "|".join(_ARTICLES)
-_DE_QUALIFIER = r"(?:%s(?:[a-zäöü]\w*(?:e|en|er|es)|[Ee]x)[ \t]+)" % _NOT_ARTICLE
-_EN_QUALIFIER = r"(?:%s(?:[A-Z][\w.]*|U\.S\.|former|then)[ \t]+)" % _NOT_ARTICLE
-_DE_ROLE = r"(?:[\w]+-)*(?=[A-ZÄÖÜ])\w*?(?i:%s)(?:in|innen)?" % "|".join(_DE_HEADS)
-_EN_ROLE = r"(?:%s)" % "|".join(_EN_HEADS)
+_NOT_ARTICLE = r"(?!(?i:" + "|".join(_ARTICLES) + r")\b)"
+_DE_QUALIFIER = r"(?:" + _NOT_ARTICLE + r"(?:[a-zäöü]\w*(?:e|en|er|es)|[Ee]x)[ \t]+)"
+_EN_QUALIFIER = r"(?:" + _NOT_ARTICLE + r"(?:[A-Z][\w.]*|U\.S\.|former|then)[ \t]+)"
+_DE_ROLE = r"(?:[\w]+-)*(?=[A-ZÄÖÜ])\w*?(?i:" + "|".join(_DE_HEADS) + r")(?:in|innen)?"
+_EN_ROLE = r"(?:" + "|".join(_EN_HEADS) + r")"
 _APPOSITION = re.compile(
-    r"(?<![\w-])(?P<role>%s{0,2}%s|%s{0,2}%s)[ \t]+%s"
-    % (_DE_QUALIFIER, _DE_ROLE, _EN_QUALIFIER, _EN_ROLE, _NAME))
+    rf"(?<![\w-])(?P<role>{_DE_QUALIFIER}{{0,2}}{_DE_ROLE}|{_EN_QUALIFIER}{{0,2}}{_EN_ROLE})"
+    rf"[ \t]+{_NAME}")
 _TIME = re.compile(r"(?i)\b(?:ehemalig\w*|früher\w*|einstig\w*|designiert\w*|scheidend\w*|"
                    r"künftig\w*|former|then|outgoing|incoming|ex)\b|(?i:\bex-)")
 GENERIC = frozenset({"chef", "chief", "head", "leader", "boss", "leiter", "führer", "spitze",

@@ -12,9 +12,10 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import sqlite_utils
 
@@ -44,8 +45,8 @@ def _items_from_db(conn: sqlite3.Connection, kind: str) -> list[reuse.Item]:
     credits: dict[str, set[tuple[str, str]]] = defaultdict(set)
     chrome: dict[str, list[tuple[int, int]]] = defaultdict(list)
     marks = conn.execute(
-        'SELECT document_id, category, entity, start, "end" FROM markers WHERE category IN (%s)'
-        " AND (role IS NULL OR role != 'copied')" % ",".join("?" * len(_KEPT)), _KEPT)
+        'SELECT document_id, category, entity, start, "end" FROM markers WHERE category IN'
+        f" ({','.join('?' * len(_KEPT))}) AND (role IS NULL OR role != 'copied')", _KEPT)
     for doc_id, category, entity, start, end in marks:
         if category in reuse.CREDIT_CATEGORIES:
             credits[doc_id].add((category, entity))

@@ -29,9 +29,10 @@ from __future__ import annotations
 import re
 from array import array
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 _TOKEN = re.compile(r"\w+")
 CREDIT_CATEGORIES = ("syndication", "agency")
@@ -203,7 +204,7 @@ class Corpus:
         k = self.settings.k
         if len(norm) < k:
             return []
-        return list(map(hash, zip(*(norm[i:] for i in range(k)))))
+        return list(map(hash, zip(*(norm[i:] for i in range(k)), strict=False)))
 
     def sampled(self, index: int) -> list[int]:
         """The index keys of one text: its sampled shingles, each once."""
@@ -238,10 +239,10 @@ def candidate_pairs(corpus: Corpus) -> list[tuple[int, int, int]]:
     if len(two):
         x, y = o[two], o[two + 1]
         codes.append(np.minimum(x, y) * n + np.maximum(x, y))
-    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist()):
+    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist(), strict=True):
         members = sorted(set(o[start:start + size].tolist()))
         if len(members) > s.max_group:
-            links = list(zip(members, members[1:]))  # a chain keeps clusters, not all pairs
+            links = list(zip(members, members[1:], strict=False))  # a chain keeps clusters, not all pairs
         else:
             links = [(a, b) for i, a in enumerate(members) for b in members[i + 1:]]
         codes.append(np.array([a * int(n) + b for a, b in links], dtype=np.int64))
@@ -249,7 +250,7 @@ def candidate_pairs(corpus: Corpus) -> list[tuple[int, int, int]]:
     uniq, counts = np.unique(allc, return_counts=True)
     keep = counts >= s.min_common
     out = []
-    for code, count in zip(uniq[keep].tolist(), counts[keep].tolist()):
+    for code, count in zip(uniq[keep].tolist(), counts[keep].tolist(), strict=True):
         a, b = divmod(code, int(n))
         if a != b and not (corpus.items[a].kind == "reference" and corpus.items[b].kind == "reference"):
             out.append((a, b, count))
