@@ -7,7 +7,11 @@ The corpus is a folder with `labels.jsonl` (one JSON object per document: `doc`,
 the labelled sets document by document, and the counts are summed (micro
 average). `image_credit` and `residue` are document-level booleans.
 
-    python bench/evaluate.py [CORPUS] [--json PATH] [--show-errors]
+    python bench/evaluate.py [CORPUS] [--json PATH] [--show-errors CATEGORY] [--urls]
+
+--urls gives each page the original URL recorded in its label (as when a page
+is audited by URL), so that the publisher is known even where the saved page
+has no canonical link; without it, files are audited exactly as files.
 
 CORPUS defaults to ../shared/corpus relative to the repository. The figures are
 also written to bench/results/evaluate.json (or --json PATH).
@@ -17,10 +21,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -82,7 +87,16 @@ def wanted_sets(label: dict[str, Any]) -> dict[str, set[str]]:
     return out
 
 
-def evaluate(corpus: Path, rules: list[Path] | None = None) -> dict[str, Any]:
+_ORIGINAL_URL = re.compile(r"original URL: (https?://[^\s)]+)")
+
+
+def original_url(label: dict[str, Any]) -> str | None:
+    """The page's original URL as recorded in the label's `source` field."""
+    m = _ORIGINAL_URL.search(label.get("source") or "")
+    return m.group(1) if m else None
+
+
+def evaluate(corpus: Path, rules: list[Path] | None = None, urls: bool = False) -> dict[str, Any]:
     """Audit every labelled document and return counts per category and language."""
     from provenance import packs
     from provenance.audit import Auditor
@@ -97,6 +111,8 @@ def evaluate(corpus: Path, rules: list[Path] | None = None) -> dict[str, Any]:
         labels = [json.loads(line) for line in fh if line.strip()]
     for label in labels:
         source = read_file(corpus / label["doc"], label["doc"])
+        if urls and not isinstance(source, Failure):
+            source = replace(source, url=original_url(label))
         result = source if isinstance(source, Failure) else auditor.audit_source(source)
         if isinstance(result, Failure):
             failures.append(f"{label['doc']}: {result.reason}")
@@ -116,6 +132,7 @@ def evaluate(corpus: Path, rules: list[Path] | None = None) -> dict[str, Any]:
                 table[f"boilerplate:{kind}"][lang].add(f, w, label["doc"])
     return {
         "corpus": str(corpus),
+        "urls": urls,
         "documents": docs,
         "failures": failures,
         "categories": {key: {lang: c.as_dict() for lang, c in sorted(langs.items())}
@@ -133,8 +150,9 @@ def render(report: dict[str, Any]) -> str:
     langs = sorted({lang for langs in report["categories"].values() for lang in langs} - {"all"})
     langs.append("all")
     head = f"{'category':<24}" + "".join(f"{lang:>16}" for lang in langs)
-    lines = [f"corpus: {report['corpus']} ({report['documents']} documents)",
-             "precision/recall (tp fp fn) per language", head, "-" * len(head)]
+    lines = [f"corpus: {report['corpus']} ({report['documents']} documents"
+             f"{', original URLs' if report.get('urls') else ''})",
+             "precision/recall per category and language (tp/fp/fn in the JSON file)", head, "-" * len(head)]
     for key in sorted(report["categories"], key=lambda k: (k.split(":")[0] != k, k)):
         row = f"{key:<24}"
         for lang in langs:
@@ -150,6 +168,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("corpus", nargs="?", type=Path, default=None)
     parser.add_argument("--json", type=Path, default=DEFAULT_OUT, help="where to write the figures")
+    parser.add_argument("--urls", action="store_true", help="give pages their original URL from the labels")
     parser.add_argument("--rules", type=Path, action="append", default=[], help="extra rule folder")
     parser.add_argument("--show-errors", action="append", default=[], metavar="CATEGORY",
                         help="list false positives and negatives of a category (repeatable)")
@@ -159,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.corpus / "labels.jsonl").is_file():
         print(f"no labels.jsonl in {args.corpus}", file=sys.stderr)
         return 2
-    report = evaluate(args.corpus, args.rules)
+    report = evaluate(args.corpus, args.rules, urls=args.urls)
     print(render(report))
     for key in args.show_errors:
         for line in report["errors"].get(key, []):

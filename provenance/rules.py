@@ -142,7 +142,7 @@ class Engine:
         if pictures:  # an agency named in a picture credit is not agency copy
             found = [m for m in found if m.category != "agency"
                      or not any(s < m.end and m.start < e for s, e in pictures)]
-        if self.outlet_rules and outlet_hits:
+        if self.outlet_rules and (outlet_hits or doc.links):
             found.extend(self._outlets(doc, view, outlet_hits, found))
         return _dedupe(found) if dedupe else found
 
@@ -377,9 +377,10 @@ def _clause(text: str, s: int, e: int, window: int) -> tuple[str, str]:
     if line_end < 0:
         line_end = len(text)
     before = fold_keep(text[max(line_start, s - window):s])
+    probe = before + text[s:s + 1]  # the name itself may start the next sentence
     cut = 0
     for m in _SENT_END.finditer(before):
-        if _is_boundary(before, m):
+        if _is_boundary(probe, m):
             cut = m.end()
     before = _OPEN_QUOTES.sub("", before[cut:])
     after = fold_keep(text[e:min(line_end, e + window)])
