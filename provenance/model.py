@@ -137,3 +137,4 @@ class Result:
     document: Document
     markers: tuple[Marker, ...]
     verdict: Verdict
+    notes: tuple[str, ...] = ()  # e.g. a rule that overran its time limit
