@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import hashlib
+import re
 import unicodedata
 
 from .model import Document, Source
@@ -104,9 +105,12 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return data.decode(codec, errors="replace")
 
 
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
 def _checked(text: str) -> str:
     sample = text[:100_000]
-    bad = sum(1 for c in sample if (c < " " and c not in "\t\n\r\f") or c == "\ufffd")
+    bad = len(_BAD_CHARS.findall(sample))
     if sample and bad > max(2, len(sample) // 50):
         raise ExtractError("binary data, not text")
     if not text.strip():
