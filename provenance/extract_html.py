@@ -227,7 +227,13 @@ def _layout(lines: list[tuple[str, str]], body_text: str,
     if body:
         if insert_at is None:
             insert_at = next((i + 1 for i, (r, _) in enumerate(parts) if r == "heading"), len(parts))
-        parts.insert(insert_at, ("body", body))
+        headings = {line for region, line in lines if region == "heading"}
+        if len(body_lines) > 1 and body_lines[0] in headings:
+            # trafilatura kept the title: label it, the body string stays contiguous
+            parts[insert_at:insert_at] = [("heading", body_lines[0]),
+                                          ("body", "\n".join(body_lines[1:]))]
+        else:
+            parts.insert(insert_at, ("body", body))
     out: list[str] = []
     blocks: list[Block] = []
     pos = 0
