@@ -217,6 +217,10 @@ class Writer:
                 else:
                     self._write_result(item)
                     self.documents += 1
+                    for note in item.notes:  # the document is stored; the note says what is missing
+                        self.conn.execute(
+                            "INSERT INTO failures (run_id, origin, reason) VALUES (?, ?, ?)",
+                            (self.run_id, item.document.origin, note))
             self._update_run(finished=False)
 
     def _write_result(self, result: Result) -> None:
