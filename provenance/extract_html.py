@@ -96,8 +96,8 @@ def extract_html(source: Source) -> Document:
     doc_meta.update({k: v for k, v in meta.items() if v and k != "heading"})
     doc_meta["links"] = len(links)
     title = source.title or meta.get("title") or meta.get("heading")
-    # 1,500 characters identify a language reliably and cost half of the default sample
-    lang = detect_lang((body or text)[:1500]) or meta.get("html_lang")
+    # 800 characters identify a language reliably at a quarter of the default sample's cost
+    lang = detect_lang((body or text)[:800]) or meta.get("html_lang")
     return Document(
         id=document_id(source.data), origin=source.origin, text=text, body=body,
         title=title, url=page_url or source.url, domain=registered_domain(page_url or source.url),
