@@ -26,6 +26,10 @@ RULES_OPTION = click.option(
     "--rules", "rules_dirs", multiple=True, type=click.Path(path_type=Path),
     help="Add a folder of rule packs to the built-in ones (repeatable).")
 
+AGAINST_OPTION = click.option(
+    "--against", multiple=True, type=click.Path(exists=True, path_type=Path),
+    help="Reference texts to find copies of: a folder of texts or an audit database (repeatable).")
+
 
 def _load_rules(rules_dirs: tuple[Path, ...], builtin: bool = True) -> Any:
     from .packs import PackError, load
@@ -70,9 +74,10 @@ def cli() -> None:
               help="Total seconds allowed per URL, redirects and retries included.")
 @click.option("--max-bytes", default=10 * 1024 * 1024, show_default=True,
               type=click.IntRange(min=1), help="Largest fetched body, after decompression.")
+@AGAINST_OPTION
 def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
           report_dir: Path | None, as_json: bool, force: bool, quiet: bool,
-          lang: str | None, fail_under: int | None,
+          lang: str | None, fail_under: int | None, against: tuple[Path, ...],
           include: tuple[str, ...], exclude: tuple[str, ...], urls_file: Path | None,
           offline: bool, ignore_robots: bool, timeout: float, max_bytes: int) -> None:
     """Audit SOURCES (files, folders, http(s) URLs, or - for standard input)."""
@@ -131,6 +136,7 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
     if not quiet:
         click.echo(f"{writer.documents} audited, {writer.unchanged} unchanged, "
                    f"{writer.failures} failed -> {db_path}", err=True)
+    _corpus_step(db, ruleset, against, quiet)
     if report_dir is not None:
         from .report import write_reports
 
@@ -152,6 +158,29 @@ def _fail_under(db: Any, threshold: int, ids: list[str] | None) -> None:
         click.echo(f"below {threshold}: {row['origin']}: score {row['score']}", err=True)
     if low:
         sys.exit(1)
+
+
+def _corpus_step(db: Any, ruleset: Any, against: tuple[Path, ...], quiet: bool) -> None:
+    """Reuse and consistency over the whole database (they need every document)."""
+    from . import corpus
+
+    summary = corpus.run(db, ruleset, against,
+                         log=None if quiet else lambda line: click.echo(line, err=True))
+    if not quiet:
+        click.echo(corpus.describe(summary), err=True)
+
+
+@cli.command()
+@click.option("--db", "db_path", default="provenance.db", show_default=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@RULES_OPTION
+@AGAINST_OPTION
+@click.option("-q", "--quiet", is_flag=True, help="No summary on standard error.")
+def reuse(db_path: Path, rules_dirs: tuple[Path, ...], against: tuple[Path, ...], quiet: bool) -> None:
+    """Find text reuse and conflicting person roles in an existing database."""
+    from . import store
+
+    _corpus_step(store.connect(db_path), _load_rules(rules_dirs), against, quiet)
 
 
 def _as_json(result: Any) -> dict[str, Any]:
