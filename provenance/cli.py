@@ -49,7 +49,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1)
 @click.option("--db", "db_path", default="provenance.db", show_default=True,
               type=click.Path(dir_okay=False, path_type=Path), help="SQLite file to write.")
 @RULES_OPTION
@@ -61,20 +61,48 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress on standard error.")
 @LANG_OPTION
 @FAIL_UNDER_OPTION
+@click.option("--include", multiple=True, metavar="GLOB",
+              help="In folders, read only files matching GLOB (name or relative path; repeatable).")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="In folders, skip files and folders matching GLOB (repeatable).")
+@click.option("--urls", "urls_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Also audit the URLs in this file, one per line.")
+@click.option("--offline", is_flag=True,
+              help="Never fetch: audit URLs from the snapshots stored in --db.")
+@click.option("--ignore-robots", is_flag=True, help="Fetch pages even where robots.txt disallows it.")
+@click.option("--timeout", default=20.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Total seconds allowed per URL, redirects and retries included.")
+@click.option("--max-bytes", default=10 * 1024 * 1024, show_default=True,
+              type=click.IntRange(min=1), help="Largest fetched body, after decompression.")
 @AGAINST_OPTION
 def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
           report_dir: Path | None, as_json: bool, force: bool, quiet: bool,
-          lang: str | None, fail_under: int | None, against: tuple[Path, ...]) -> None:
+          lang: str | None, fail_under: int | None, against: tuple[Path, ...],
+          include: tuple[str, ...], exclude: tuple[str, ...], urls_file: Path | None,
+          offline: bool, ignore_robots: bool, timeout: float, max_bytes: int) -> None:
     """Audit SOURCES (files, folders, http(s) URLs, or - for standard input)."""
-    from . import store
+    from . import snapshots, store
     from .audit import run
+    from .fetch import FetchOptions
+    from .ingest import IngestOptions, read_url_list
     from .model import Failure
 
+    specs = list(sources) + (read_url_list(urls_file) if urls_file else [])
+    if not specs:
+        raise click.UsageError("give at least one SOURCE or --urls FILE")
     ruleset = _load_rules(rules_dirs)
     db = store.connect(db_path)
     options = {"sources": list(sources), "rules": [str(p) for p in rules_dirs],
-               "force": force, "report": str(report_dir) if report_dir else None}
+               "force": force, "report": str(report_dir) if report_dir else None,
+               "urls": str(urls_file) if urls_file else None, "offline": offline,
+               "include": list(include), "exclude": list(exclude),
+               "ignore_robots": ignore_robots, "timeout": timeout, "max_bytes": max_bytes}
     writer = store.Writer(db, ruleset, __version__, options)
+    ingest = IngestOptions(
+        include=include, exclude=exclude, offline=offline,
+        fetch=FetchOptions(timeout=timeout, max_bytes=max_bytes, obey_robots=not ignore_robots),
+        on_snapshot=lambda snap: snapshots.save(db, snap),
+        find_snapshot=lambda url: snapshots.latest(db, url))
     seen: list[str] = []
 
     def wanted(source: Any) -> bool:
@@ -88,7 +116,7 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
         return False
 
     try:
-        for item in run(list(sources), ruleset, stdin=sys.stdin.buffer, on_source=wanted):
+        for item in run(specs, ruleset, stdin=sys.stdin.buffer, on_source=wanted, ingest=ingest):
             writer.add(item)
             if isinstance(item, Failure):
                 click.echo(f"failed: {item.origin}: {item.reason}", err=True)

@@ -107,6 +107,31 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_snapshots(db: sqlite_utils.Database) -> None:
+    """Fetched pages exactly as received (gzip-compressed), for offline re-audits."""
+    db.executescript(
+        """
+        CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            final_url TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            headers TEXT NOT NULL,
+            content_type TEXT,
+            charset TEXT,
+            fetched_at TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            document_id TEXT,
+            body BLOB NOT NULL
+        );
+        CREATE INDEX snapshots_url ON snapshots(url, fetched_at);
+        CREATE INDEX snapshots_final_url ON snapshots(final_url, fetched_at);
+        """
+    )
+
+
 CATEGORIES = ("syndication", "agency", "citation", "mention", "image-credit", "boilerplate",
               "residue", "attribution")
 
