@@ -7,8 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from .extract import ExtractError, extract
+from .extract import MAX_TEXT_CHARS, ExtractError, extract
 from .ingest import IngestOptions, iter_sources
+from .limits import DEFAULT_MAX_SECONDS, DocumentTimeout, deadline
 from .model import Document, Failure, Marker, Result, Source
 from .packs import RuleSet
 from .rules import Engine
@@ -20,6 +21,8 @@ class Auditor:
     """Rules compiled once, applied to any number of documents."""
 
     ruleset: RuleSet
+    max_chars: int = MAX_TEXT_CHARS                  # characters of text per document
+    max_seconds: float | None = DEFAULT_MAX_SECONDS  # extraction + rules per document
 
     def __post_init__(self) -> None:
         self.engine = Engine(self.ruleset)
@@ -35,8 +38,11 @@ class Auditor:
     def audit_source(self, source: Source) -> Result | Failure:
         """Never raises for bad input: what cannot be audited becomes a `Failure`."""
         try:
-            doc = extract(source)
-            return self.audit_document(doc)
+            with deadline(self.max_seconds):
+                doc = extract(source, max_chars=self.max_chars)
+                return self.audit_document(doc)
+        except DocumentTimeout as exc:
+            return Failure(source.origin, str(exc))
         except ExtractError as exc:
             return Failure(source.origin, str(exc))
         except RecursionError:
@@ -47,10 +53,12 @@ class Auditor:
 
 def run(sources: list[str], ruleset: RuleSet, stdin: BinaryIO | None = None,
         on_source: Callable[[Source], bool] | None = None,
-        ingest: IngestOptions | None = None) -> Iterator[Result | Failure]:
+        ingest: IngestOptions | None = None, max_chars: int = MAX_TEXT_CHARS,
+        max_seconds: float | None = DEFAULT_MAX_SECONDS) -> Iterator[Result | Failure]:
     """Audit every source in order; `on_source` may return False to skip one.
-    `ingest` says how to read them (globs, fetching, snapshots)."""
-    auditor = Auditor(ruleset)
+    `ingest` says how to read them (globs, fetching, snapshots); `max_chars` and
+    `max_seconds` are the per-document limits (see `limits`)."""
+    auditor = Auditor(ruleset, max_chars=max_chars, max_seconds=max_seconds)
     for item in iter_sources(sources, stdin=stdin, options=ingest):
         if isinstance(item, Failure):
             yield item

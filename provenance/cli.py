@@ -74,12 +74,18 @@ def cli() -> None:
               help="Total seconds allowed per URL, redirects and retries included.")
 @click.option("--max-bytes", default=10 * 1024 * 1024, show_default=True,
               type=click.IntRange(min=1), help="Largest fetched body, after decompression.")
+@click.option("--max-chars", default=20_000_000, show_default=True, type=click.IntRange(min=1),
+              help="Longest text of one document, in characters; longer ones are recorded as failures.")
+@click.option("--max-seconds", default=300.0, show_default=True, type=click.FloatRange(min=0),
+              help="Time allowed to extract and audit one document (0: no limit); "
+                   "slower ones are recorded as failures.")
 @AGAINST_OPTION
 def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
           report_dir: Path | None, as_json: bool, force: bool, quiet: bool,
           lang: str | None, fail_under: int | None, against: tuple[Path, ...],
           include: tuple[str, ...], exclude: tuple[str, ...], urls_file: Path | None,
-          offline: bool, ignore_robots: bool, timeout: float, max_bytes: int) -> None:
+          offline: bool, ignore_robots: bool, timeout: float, max_bytes: int,
+          max_chars: int = 20_000_000, max_seconds: float = 300.0) -> None:
     """Audit SOURCES (files, folders, http(s) URLs, or - for standard input)."""
     from . import snapshots, store
     from .audit import run
@@ -96,7 +102,8 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
                "force": force, "report": str(report_dir) if report_dir else None,
                "urls": str(urls_file) if urls_file else None, "offline": offline,
                "include": list(include), "exclude": list(exclude),
-               "ignore_robots": ignore_robots, "timeout": timeout, "max_bytes": max_bytes}
+               "ignore_robots": ignore_robots, "timeout": timeout, "max_bytes": max_bytes,
+               "max_chars": max_chars, "max_seconds": max_seconds}
     writer = store.Writer(db, ruleset, __version__, options)
     ingest = IngestOptions(
         include=include, exclude=exclude, offline=offline,
@@ -116,7 +123,8 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
         return False
 
     try:
-        for item in run(specs, ruleset, stdin=sys.stdin.buffer, on_source=wanted, ingest=ingest):
+        for item in run(specs, ruleset, stdin=sys.stdin.buffer, on_source=wanted, ingest=ingest,
+                        max_chars=max_chars, max_seconds=max_seconds or None):
             writer.add(item)
             if isinstance(item, Failure):
                 click.echo(f"failed: {item.origin}: {item.reason}", err=True)

@@ -150,19 +150,29 @@ def detect_lang(text: str) -> str | None:
     return str(py3langid.classify(sample)[0])
 
 
-def extract(source: Source) -> Document:
+def extract(source: Source, max_chars: int = MAX_TEXT_CHARS) -> Document:
+    """A `Document` from any source; `ExtractError` (one-line reason) when unusable
+    or when its text is longer than `max_chars`."""
     if source.kind == "html":
         from .extract_html import extract_html
 
-        return extract_html(source)
-    return extract_text(source)
+        doc = extract_html(source)
+        check_size(len(doc.text), max_chars)
+        return doc
+    return extract_text(source, max_chars)
 
 
-def extract_text(source: Source) -> Document:
+def check_size(chars: int, max_chars: int) -> None:
+    if chars > max_chars:
+        raise ExtractError(f"too large: {chars:,} characters of text, the limit is "
+                           f"{max_chars:,} (--max-chars)")
+
+
+def extract_text(source: Source, max_chars: int = MAX_TEXT_CHARS) -> Document:
     text = clean_text(decode(source.data, source.charset))
-    if len(text) > MAX_TEXT_CHARS:
-        raise ExtractError(f"too large: {len(text):,} characters of text, "
-                           f"the limit is {MAX_TEXT_CHARS:,}")
+    if not text.strip():  # e.g. a BOM followed by NULs only
+        raise ExtractError("empty: no text")
+    check_size(len(text), max_chars)
     title = source.title or next((ln.strip() for ln in text.split("\n") if ln.strip()), None)
     if title and len(title) > 300:
         title = title[:300].rsplit(" ", 1)[0] + "…"

@@ -78,7 +78,7 @@ def extract_html(source: Source) -> Document:
     """Decode, find the body with trafilatura and the chrome with selectolax."""
     from selectolax.lexbor import LexborHTMLParser
 
-    html = decode(source.data, html_charset(source))
+    html = _shallow(decode(source.data, html_charset(source)))
     tree = LexborHTMLParser(html)
     meta = _metadata(tree)
     body_text = _body(html)
@@ -105,12 +105,62 @@ def extract_html(source: Source) -> Document:
     )
 
 
+# -- nesting ---------------------------------------------------------------------
+
+MAX_DEPTH = 256  # libxml2's own HTML limit, so trafilatura and selectolax see the same page
+_TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)([^>]*)>")
+# no nesting: void elements, and those an opening tag of the same kind closes implicitly
+_FLAT_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr "
+                       "p li dt dd option optgroup rb rt rp".split())
+_TEMPLATE = re.compile(r"<template\b.*?</template\s*>", re.I | re.S)
+_WALK_DEPTH = 400  # deeper subtrees (misnesting can still build them) are read as plain text
+
+
+def _shallow(html: str, limit: int = MAX_DEPTH) -> str:
+    """Drop the tags nested deeper than `limit`, keeping their text.
+
+    Pages nested thousands of levels deep are hostile: lexbor's tree builder is
+    quadratic in the depth of block elements (200,000 nested `<div>`s take
+    minutes in C code, which no timer interrupts) and walking such a tree
+    overflows the stack. Normal pages are returned unchanged (one `findall`).
+    """
+    depth = peak = 0
+    for slash, name, attrs in _TAG.findall(html):
+        if attrs.endswith("/") or name.lower() in _FLAT_TAGS:
+            continue
+        if slash:
+            depth = depth - 1 if depth else 0
+        else:
+            depth += 1
+            if depth > peak:
+                peak = depth
+    if peak <= limit:
+        return html
+    out: list[str] = []
+    pos = depth = 0
+    for m in _TAG.finditer(html):
+        slash, name, attrs = m.groups()
+        if attrs.endswith("/") or name.lower() in _FLAT_TAGS:
+            continue
+        if not slash:
+            depth += 1
+        if depth > limit:
+            out.append(html[pos:m.start()])
+            pos = m.end()
+        if slash:
+            depth = depth - 1 if depth else 0
+    out.append(html[pos:])
+    return "".join(out)
+
+
 # -- body ----------------------------------------------------------------------
 
 def _body(html: str) -> str:
     """trafilatura's article text, one paragraph per line; empty when it finds none."""
     import trafilatura
 
+    if "<template" in html or "<TEMPLATE" in html:  # inert markup: never shown, never the article
+        html = _TEMPLATE.sub("", html)
     try:
         out = trafilatura.extract(html, fast=True, include_comments=False, include_tables=True,
                                   deduplicate=False)
@@ -138,7 +188,13 @@ def _lines(tree: Any) -> list[tuple[str, str]]:
             if line:
                 lines.append((state["region"], line))
 
-    def walk(node: Any, region: str, article: bool) -> None:
+    def walk(node: Any, region: str, article: bool, depth: int = 0) -> None:
+        if depth > _WALK_DEPTH:
+            if state["region"] != region:
+                flush()
+                state["region"] = region
+            cur.append(node.text(deep=True, separator=" "))
+            return
         for child in node.iter(include_text=True):
             tag = child.tag
             if tag == "-text":
@@ -147,21 +203,21 @@ def _lines(tree: Any) -> list[tuple[str, str]]:
                     state["region"] = region
                 cur.append(child.text_content)
                 continue
-            if tag in _SKIP_TAGS or tag[0] == "-" or tag[0] == "!":
+            if not tag or tag in _SKIP_TAGS or tag[0] == "-" or tag[0] == "!":  # `<?pi ?>` has no tag
                 continue
             if tag in _BLOCK_TAGS:
                 inner = _region(child, tag, region, article)
                 if tag == "h1" and inner == "page":
                     inner = "heading"
                 flush()
-                walk(child, inner, article or tag in ("article", "main"))
+                walk(child, inner, article or tag in ("article", "main"), depth + 1)
                 flush()
             elif tag in _CREDIT_INLINE and region != "caption" and _is_caption(child):
                 flush()
-                walk(child, "caption", article)
+                walk(child, "caption", article, depth + 1)
                 flush()
             else:
-                walk(child, region, article)
+                walk(child, region, article, depth + 1)
 
     if tree.body is not None:
         walk(tree.body, "page", False)

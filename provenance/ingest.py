@@ -251,10 +251,11 @@ def _jsonl_item(raw: bytes, origin: str, max_bytes: int) -> Source | Failure | N
 
 
 def read_warc(path: Path, origin: str, max_bytes: int = MAX_BYTES) -> Iterator[Source | Failure]:
-    """HTML and text response records of a WARC file (needs the `warc` extra)."""
+    """HTML and text response records of a WARC file (needs the `warc` extra).
+    A file cut off in the middle (an interrupted crawl) yields its complete
+    records, then a failure that says where it ends."""
     try:
         from warcio.archiveiterator import ArchiveIterator
-        from warcio.exceptions import ArchiveLoadFailed
     except ImportError:
         yield Failure(origin, "reading WARC files needs warcio: pip install 'provenance[warc]'")
         return
@@ -278,6 +279,9 @@ def read_warc(path: Path, origin: str, max_bytes: int = MAX_BYTES) -> Iterator[S
                 if len(data) > max_bytes:
                     yield Failure(rec_origin, f"too large: over {max_bytes // (1024 * 1024)} MB")
                     continue
+                if getattr(record.raw_stream, "limit", 0) > 0:  # fewer bytes than its Content-Length
+                    yield Failure(rec_origin, "cannot read WARC: the file ends inside this record")
+                    continue
                 charset = None
                 if "charset=" in ctype:
                     charset = ctype.split("charset=", 1)[1].split(";")[0].strip(" '\"")
@@ -286,5 +290,35 @@ def read_warc(path: Path, origin: str, max_bytes: int = MAX_BYTES) -> Iterator[S
                              content_type=ctype.split(";")[0],
                              meta={"warc": {"date": record.rec_headers.get_header("WARC-Date"),
                                             "status": status}})
-    except (OSError, EOFError, zlib.error, ArchiveLoadFailed, ValueError) as exc:
-        yield Failure(origin, f"cannot read WARC: {str(exc).splitlines()[0][:200] if str(exc) else exc}")
+    except Exception as exc:  # warcio on hostile bytes raises anything (AttributeError too)
+        known = isinstance(exc, OSError | EOFError | ValueError | zlib.error) \
+            or type(exc).__name__ == "ArchiveLoadFailed"
+        reason = _first_line(exc) if known else f"malformed record ({type(exc).__name__})"
+        cut = _gzip_cut(path)
+        yield Failure(origin, f"cannot read WARC: the file is cut off after record {n}; what followed "
+                              "is missing" if cut else f"cannot read WARC: {reason}")
+        return
+    if _gzip_cut(path):
+        yield Failure(origin, f"cannot read WARC: the file is cut off after record {n}; what followed "
+                              "is missing")
+
+
+def _gzip_cut(path: Path) -> bool:
+    """Whether a gzip file ends early. warcio stops quietly at a gzip member cut
+    in half, so the records inside it would vanish without this check; reading
+    the file once more costs little next to extracting its pages."""
+    try:
+        with open(path, "rb") as fh:
+            if fh.read(2) != b"\x1f\x8b":
+                return False
+        with gzip.open(path, "rb") as gz:
+            while gz.read(1 << 20):
+                pass
+    except (EOFError, OSError, zlib.error):
+        return True
+    return False
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:200] if text else type(exc).__name__

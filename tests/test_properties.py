@@ -53,3 +53,51 @@ def test_decode_never_raises_anything_else(data):
         assert str(exc) and "\n" not in str(exc)
     else:
         assert text.strip()
+
+
+# -- HTML ------------------------------------------------------------------------
+
+TAGS = st.sampled_from(["p", "div", "nav", "footer", "aside", "figure", "figcaption", "h1", "article",
+                        "main", "script", "style", "span", "table", "tr", "td", "li", "ul", "header",
+                        "template", "svg", "a", "br", "b", "select", "option", "title", "meta", "head",
+                        "body", "html", "noscript", "iframe", "textarea", "pre", "math", "small"])
+ATTRS = st.sampled_from(["", ' class="caption"', ' class="newsletter"', ' role="navigation"',
+                         ' id="comments"', ' href="https://www.reuters.com/x"', ' charset="koi8-r"',
+                         ' class="byline"', ' rel="author"', ' property="og:title" content="T"',
+                         ' type="application/ld+json"', " class='", ' a=">'])
+HTML_LEAF = st.one_of(PIECES, st.text(max_size=30),
+                      st.sampled_from(["&amp;", "&#0;", "&#x110000;", "&nbsp;", "<!--", "-->", "<?pi ?>",
+                                       "<!DOCTYPE html>", "</p>", "</div>", "<![CDATA[x]]>", "<", ">"]))
+
+
+def _element(children):
+    return st.tuples(TAGS, ATTRS, st.lists(children, max_size=5), st.booleans()).map(
+        lambda t: f"<{t[0]}{t[1]}>{''.join(t[2])}" + (f"</{t[0]}>" if t[3] else ""))
+
+
+HTML = st.recursive(HTML_LEAF, _element, max_leaves=40)
+HTML_SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+
+
+@HTML_SETTINGS
+@given(HTML, st.sampled_from([None, "utf-8", "iso-8859-1", "shift_jis", "bogus"]))
+def test_html_extraction_never_raises_and_spans_are_exact(html, charset):
+    from provenance.extract_html import extract_html
+    from provenance.model import Source
+
+    source = Source(origin="p.html", data=html.encode("utf-8", "surrogatepass"), kind="html",
+                    charset=charset)
+    try:
+        doc = extract_html(source)
+    except ExtractError as exc:
+        assert str(exc) and "\n" not in str(exc)
+        return
+    assert doc.text.strip() and doc.body in doc.text
+    for block in doc.blocks:
+        assert 0 <= block.start <= block.end <= len(doc.text)
+    found = ENGINE.run(doc)
+    for m in found:
+        assert doc.text[m.start:m.end] == m.snippet
+    again = extract_html(source)
+    assert (again.text, again.blocks, again.body, again.title) == (doc.text, doc.blocks, doc.body, doc.title)
+    assert ENGINE.run(again) == found

@@ -1,0 +1,74 @@
+"""Per-document limits: a wall-clock budget for extraction and rules.
+
+One pathological page (a parser stuck on odd markup, a slow extractor path)
+must not stall a run of thousands. `deadline(seconds)` arms a POSIX interval
+timer (SIGALRM) around one document; when it fires, `DocumentTimeout` is
+raised inside whatever Python code is running and the document becomes a
+failure "took over N s". It costs two system calls per document.
+
+Limits of the guard, on purpose: it works in the main thread of a POSIX
+process only (elsewhere, e.g. a worker thread or Windows, the document's time
+is measured afterwards and an overrun is still reported, just not cut short),
+and a single long call into C code (lxml parsing, one regex step) is
+interrupted only when it returns to Python. Rule regexes have their own
+per-pattern timeout in `rules`.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+DEFAULT_MAX_SECONDS = 300.0  # generous (a dense 20 MB text needs minutes on a slow machine); stops hangs
+
+
+class DocumentTimeout(BaseException):
+    """Raised when a document's budget runs out. A BaseException, so that the
+    broad `except Exception` blocks of third-party extractors do not swallow it."""
+
+    def __init__(self, seconds: float) -> None:
+        super().__init__(f"took over {seconds:g} s; stopped (limit: --max-seconds)")
+        self.seconds = seconds
+
+
+def _can_interrupt() -> bool:
+    """SIGALRM is ours to use: POSIX, the main thread, and no handler installed
+    from outside Python (e.g. libFuzzer's own timeout) that we would clobber."""
+    return (hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+            and signal.getsignal(signal.SIGALRM) is not None)
+
+
+@contextmanager
+def deadline(seconds: float | None) -> Iterator[None]:
+    """Raise `DocumentTimeout` if the block runs longer than `seconds` (None or 0: no limit)."""
+    if not seconds or seconds <= 0:
+        yield
+        return
+    if not _can_interrupt():
+        started = time.monotonic()
+        yield
+        if time.monotonic() - started > seconds:
+            raise DocumentTimeout(seconds)
+        return
+    armed = [True]
+
+    def on_alarm(signum: int, frame: object) -> None:
+        if armed[0]:
+            armed[0] = False
+            raise DocumentTimeout(seconds)
+
+    previous = signal.signal(signal.SIGALRM, on_alarm)
+    started = time.monotonic()
+    old_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        armed[0] = False
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if old_timer[0] > 0:  # someone else's timer was running: give back what is left of it
+            left = max(0.001, old_timer[0] - (time.monotonic() - started))
+            signal.setitimer(signal.ITIMER_REAL, left, old_timer[1])
