@@ -48,29 +48,49 @@ def cli() -> None:
               help="Print one JSON object per document on standard output.")
 @click.option("--force", is_flag=True, help="Re-audit documents even when nothing changed.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on standard error.")
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Audit on a Dask cluster: a scheduler address (tcp://host:8786) or local:N "
+                   "for N local worker processes. Needs: pip install 'provenance[dask]'.")
+@click.option("--dask-chunk", default=50, show_default=True, type=click.IntRange(min=1),
+              help="With --dask: files audited per task.")
 def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
-          report_dir: Path | None, as_json: bool, force: bool, quiet: bool) -> None:
+          report_dir: Path | None, as_json: bool, force: bool, quiet: bool,
+          dask_address: str | None, dask_chunk: int) -> None:
     """Audit SOURCES (files, folders, http(s) URLs, or - for standard input)."""
     from . import store
     from .audit import run
     from .model import Failure
 
     ruleset = _load_rules(rules_dirs)
+    options: dict[str, Any] = {"sources": list(sources), "rules": [str(p) for p in rules_dirs],
+                               "force": force, "report": str(report_dir) if report_dir else None}
+    session = _dask_session(dask_address, ruleset, rules_dirs, quiet) if dask_address else None
+    if session is not None:
+        options["dask"] = session.info | {"files_per_task": dask_chunk}
     db = store.connect(db_path)
-    options = {"sources": list(sources), "rules": [str(p) for p in rules_dirs],
-               "force": force, "report": str(report_dir) if report_dir else None}
     writer = store.Writer(db, ruleset, __version__, options)
 
-    def wanted(source: Any) -> bool:
-        from .extract import document_id
-
-        if force or not writer.is_unchanged(document_id(source.data)):
+    def wanted_id(doc_id: str) -> bool:
+        if force or not writer.is_unchanged(doc_id):
             return True
         writer.skip()
         return False
 
+    def wanted(source: Any) -> bool:
+        from .extract import document_id
+
+        return wanted_id(document_id(source.data))
+
+    if session is not None:
+        from .distributed import unchanged_ids
+
+        items = session.run(list(sources), stdin=sys.stdin.buffer, wanted=wanted_id,
+                            skip=None if force else unchanged_ids(db, ruleset.version),
+                            files_per_task=dask_chunk, progress=not quiet)
+    else:
+        items = run(list(sources), ruleset, stdin=sys.stdin.buffer, on_source=wanted)
     try:
-        for item in run(list(sources), ruleset, stdin=sys.stdin.buffer, on_source=wanted):
+        for item in items:
             writer.add(item)
             if isinstance(item, Failure):
                 click.echo(f"failed: {item.origin}: {item.reason}", err=True)
@@ -84,8 +104,17 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
                 v = item.verdict
                 click.echo(f"audited: {item.document.origin}: {v.provenance_class} "
                            f"{v.score} {v.grade}, {len(item.markers)} markers", err=True)
+    except Exception as exc:
+        from .distributed import DaskError  # imports no Dask
+
+        if not isinstance(exc, DaskError):
+            raise
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
     finally:
         writer.close()
+        if session is not None:
+            session.close()
     if not quiet:
         click.echo(f"{writer.documents} audited, {writer.unchanged} unchanged, "
                    f"{writer.failures} failed -> {db_path}", err=True)
@@ -95,6 +124,25 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
         written = write_reports(db, report_dir)
         if not quiet:
             click.echo(f"{len(written)} report files -> {report_dir}", err=True)
+
+
+def _dask_session(address: str, ruleset: Any, rules_dirs: tuple[Path, ...], quiet: bool) -> Any:
+    """Connect (or start local:N) and check every worker's rule packs; errors exit."""
+    from .distributed import DaskError, DaskSession, parse_address
+
+    try:
+        parse_address(address)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--dask") from exc
+    try:
+        session = DaskSession(address, ruleset, rules_dirs)
+    except DaskError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2 if "pip install" in str(exc) else 1)
+    if not quiet:
+        click.echo(f"dask: {session.workers} workers at {session.client.scheduler.address}, "
+                   f"rules {ruleset.version} on every worker", err=True)
+    return session
 
 
 def _as_json(result: Any) -> dict[str, Any]:
