@@ -324,7 +324,7 @@ class DaskSession:
                 import logging
 
                 self.cluster = LocalCluster(n_workers=target, threads_per_worker=1, processes=True,
-                                            dashboard_address=None, silence_logs=logging.CRITICAL)
+                                            dashboard_address=":0", silence_logs=logging.CRITICAL)
                 self.client = Client(self.cluster)
             else:
                 self.client = Client(target, timeout="30s")

@@ -128,7 +128,7 @@ def cluster():
     import logging
 
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None, silence_logs=logging.CRITICAL) as lc:
+                                  dashboard_address=":0", silence_logs=logging.CRITICAL) as lc:
         yield lc
 
 
