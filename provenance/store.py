@@ -107,6 +107,65 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+
+@migrations()
+def m004_reuse(db: sqlite_utils.Database) -> None:
+    """Text reuse (pairs, passages, clusters, reference texts) and person roles; see reuse.py."""
+    db.executescript(
+        """
+        CREATE TABLE reuse_references (
+            id TEXT PRIMARY KEY,
+            origin TEXT NOT NULL,
+            title TEXT,
+            text TEXT NOT NULL,
+            credits TEXT,
+            against TEXT
+        );
+        CREATE TABLE reuse_pairs (
+            id INTEGER PRIMARY KEY,
+            a_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            b_id TEXT NOT NULL,
+            b_kind TEXT NOT NULL,
+            a_share REAL NOT NULL,
+            b_share REAL NOT NULL,
+            a_words INTEGER NOT NULL,
+            b_words INTEGER NOT NULL,
+            shared_words INTEGER NOT NULL,
+            cluster_id INTEGER
+        );
+        CREATE INDEX reuse_pairs_a ON reuse_pairs(a_id);
+        CREATE INDEX reuse_pairs_b ON reuse_pairs(b_id);
+        CREATE TABLE reuse_passages (
+            pair_id INTEGER NOT NULL REFERENCES reuse_pairs(id) ON DELETE CASCADE,
+            a_start INTEGER NOT NULL,
+            a_end INTEGER NOT NULL,
+            b_start INTEGER NOT NULL,
+            b_end INTEGER NOT NULL,
+            words INTEGER NOT NULL
+        );
+        CREATE INDEX reuse_passages_pair ON reuse_passages(pair_id);
+        CREATE TABLE reuse_clusters (
+            cluster_id INTEGER NOT NULL,
+            member_id TEXT NOT NULL,
+            member_kind TEXT NOT NULL,
+            PRIMARY KEY (cluster_id, member_id)
+        );
+        CREATE TABLE person_roles (
+            id INTEGER PRIMARY KEY,
+            document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            person TEXT NOT NULL,
+            role TEXT NOT NULL,
+            role_key TEXT NOT NULL,
+            former INTEGER NOT NULL DEFAULT 0,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            snippet TEXT NOT NULL
+        );
+        CREATE INDEX person_roles_person ON person_roles(person);
+        """
+    )
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -192,6 +251,10 @@ class Writer:
                 else:
                     self._write_result(item)
                     self.documents += 1
+                    for note in item.notes:  # the document is stored; the note says what is missing
+                        self.conn.execute(
+                            "INSERT INTO failures (run_id, origin, reason) VALUES (?, ?, ?)",
+                            (self.run_id, item.document.origin, note))
             self._update_run(finished=False)
 
     def _write_result(self, result: Result) -> None:

@@ -1,28 +1,52 @@
 """Markers -> provenance class, score and grade, with the reasons listed.
 
 Every point comes from `rules/verdict.toml`; the reasons name the markers
-that earned it, so a report can trace each point to quoted evidence.
+that earned it, so a report can trace each point to quoted evidence. The
+reasons add up: base + every weight's points + any clamping = the score.
+Marker indexes in reasons refer to the markers in `marker_key` order, which a
+report can rebuild from the database alone.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .model import Document, Marker, Reason, Verdict
 
 CLASSES = ("press-release", "agency-copy", "derivative", "original", "undetermined")
 _WORD = re.compile(r"\w+")
+COPIED = "copied"  # marker role of text that reuse.py found copied from a credited text
 
 
-def decide(doc: Document, markers: list[Marker] | tuple[Marker, ...],
-           weights: dict[str, Any]) -> Verdict:
+def marker_key(m: Marker | Mapping[str, Any]) -> tuple[Any, ...]:
+    """Canonical order of a document's markers (works on `Marker` and DB rows alike)."""
+    get = m.get if isinstance(m, Mapping) else lambda k: getattr(m, k)
+    return (get("start"), get("end"), get("category"), get("entity"), get("rule_id"),
+            get("role") or "")
+
+
+def canonical(markers: Sequence[Marker]) -> list[Marker]:
+    return sorted(markers, key=marker_key)
+
+
+def decide(doc: Document, markers: Sequence[Marker], weights: dict[str, Any]) -> Verdict:
+    """Class, score and grade; `reasons` say which markers moved which dimension."""
+    markers = canonical(markers)
     reasons: list[Reason] = []
-    score = int(weights.get("base", 50))
+    base = int(weights.get("base", 50))
+    score = base
+    reasons.append(Reason("base", base, f"starting score {base}", (), "base", {}))
     groups: dict[str, list[int]] = defaultdict(list)
+    copied_ok = copied_share(doc, markers) >= float(weights.get("class", {}).get("copied_min_share", 0.5))
     for i, m in enumerate(markers):
         if m.category == "mention":
+            continue
+        if m.role == COPIED:  # found by reuse.py: counts only when most of the text is copied
+            if copied_ok:
+                groups[f"copied.{m.category}"].append(i)
             continue
         groups[f"{m.category}.{m.entity}"].append(i)
         groups[m.category].append(i)
@@ -30,16 +54,38 @@ def decide(doc: Document, markers: list[Marker] | tuple[Marker, ...],
         hits = groups.get(key, [])
         if not hits:
             continue
-        raw = int(spec["each"]) * len(hits)
+        each = int(spec["each"])
+        raw = each * len(hits)
         cap = int(spec.get("cap", raw))
         points = max(raw, cap) if raw < 0 else min(raw, cap)
         score += points
         reasons.append(Reason(spec.get("dimension", "other"), points,
-                              f"{len(hits)} × {spec.get('text', key)}", tuple(hits)))
-    score = max(0, min(100, score))
-    cls, why, refs = provenance_class(doc, markers, weights.get("class", {}))
-    reasons.insert(0, Reason("class", 0, why, refs))
-    return Verdict(cls, score, grade(score, weights.get("grades", {})), tuple(reasons))
+                              f"{len(hits)} × {spec.get('text', key)}", tuple(hits),
+                              f"points.{key}",
+                              {"count": len(hits), "each": each, "cap": cap, "weight": key}))
+    bounded = max(0, min(100, score))
+    if bounded != score:
+        reasons.append(Reason("bounds", bounded - score, "score kept within 0-100", (),
+                              "bounds", {"raw": score}))
+    cls, why, refs, code, params = _classify(doc, markers, weights.get("class", {}))
+    reasons.insert(0, Reason("class", 0, why, refs, f"class.{code}", params))
+    return Verdict(cls, bounded, grade(bounded, weights.get("grades", {})), tuple(reasons))
+
+
+def copied_share(doc: Document, markers: list[Marker] | tuple[Marker, ...]) -> float:
+    """Share of the body's words inside passages that reuse.py found copied (0 when none)."""
+    spans = sorted((m.start, m.end) for m in markers if m.role == COPIED)
+    if not spans:
+        return 0.0
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    copied = sum(len(_WORD.findall(doc.text[a:b])) for a, b in merged)
+    total = len(_WORD.findall(doc.body)) or 1
+    return min(1.0, copied / total)
 
 
 def grade(score: int, grades: dict[str, int]) -> str:
@@ -50,38 +96,57 @@ def grade(score: int, grades: dict[str, int]) -> str:
     return "E"
 
 
-def provenance_class(doc: Document, markers: list[Marker] | tuple[Marker, ...],
+def provenance_class(doc: Document, markers: Sequence[Marker],
                      rules: dict[str, Any]) -> tuple[str, str, tuple[int, ...]]:
     """The class and the sentence that explains it, with the deciding markers."""
+    cls, why, refs, _code, _params = _classify(doc, markers, rules)
+    return cls, why, refs
+
+
+def _classify(doc: Document, markers: Sequence[Marker], rules: dict[str, Any]
+              ) -> tuple[str, str, tuple[int, ...], str, dict[str, Any]]:
+    copied_ok = copied_share(doc, markers) >= float(rules.get("copied_min_share", 0.5))
+
     def idx(pred: Any) -> tuple[int, ...]:
-        return tuple(i for i, m in enumerate(markers) if pred(m))
+        return tuple(i for i, m in enumerate(markers) if pred(m) and (copied_ok or m.role != COPIED))
 
     syn = idx(lambda m: m.category == "syndication")
     if syn:
         wires = sorted({markers[i].entity for i in syn})
-        return "press-release", f"distributed through {', '.join(wires)}", syn
+        if all(markers[i].role == COPIED for i in syn):
+            return ("press-release", f"mostly copied from a text distributed through {', '.join(wires)}",
+                    syn, "copied-wire", {"wires": wires})
+        return ("press-release", f"distributed through {', '.join(wires)}", syn, "wire",
+                {"wires": wires})
     agency = idx(lambda m: m.category == "agency")
     if agency:
         names = sorted({markers[i].entity for i in agency})
-        return "agency-copy", f"credited as agency copy: {', '.join(names)}", agency
+        if all(markers[i].role == COPIED for i in agency):
+            return ("agency-copy", f"mostly copied from agency copy of {', '.join(names)}",
+                    agency, "copied-agency", {"agencies": names})
+        return ("agency-copy", f"credited as agency copy: {', '.join(names)}", agency, "agency",
+                {"agencies": names})
     words = len(_WORD.findall(doc.body))
     if words < int(rules.get("min_words", 40)):
-        return "undetermined", f"too little text to judge ({words} words)", ()
+        return ("undetermined", f"too little text to judge ({words} words)", (), "short",
+                {"words": words})
     cites = idx(lambda m: m.category == "citation")
-    outlets = {markers[i].entity for i in cites}
+    outlets = sorted({markers[i].entity for i in cites})
     if len(outlets) >= int(rules.get("derivative_min_outlets", 2)):
         return ("derivative", f"built on the reporting of {len(outlets)} other outlets: "
-                f"{', '.join(sorted(outlets))}", cites)
+                f"{', '.join(outlets)}", cites, "outlets",
+                {"count": len(outlets), "outlets": outlets})
     body_start = doc.text.find(doc.body[:200]) if doc.body else 0
     body_start = max(body_start, 0)
     lead_end = body_start + len(doc.body) * float(rules.get("lead_share", 0.25))
-    for outlet in sorted(outlets):
+    for outlet in outlets:
         refs = idx(lambda m, o=outlet: m.entity == o and m.category in ("citation", "mention"))
         in_lead = any(markers[i].start < lead_end and markers[i].category == "citation"
                       for i in refs)
         if in_lead and len(refs) >= int(rules.get("lead_min_refs", 2)):
             return ("derivative", f"the lead rests on {outlet}, named {len(refs)} times",
-                    refs)
+                    refs, "lead", {"outlet": outlet, "count": len(refs)})
     if outlets:
-        return "original", f"own reporting; cites {', '.join(sorted(outlets))} in passing", cites
-    return "original", "no marker of copied, syndicated or agency text", ()
+        return ("original", f"own reporting; cites {', '.join(outlets)} in passing", cites,
+                "in-passing", {"outlets": outlets})
+    return "original", "no marker of copied, syndicated or agency text", (), "no-markers", {}
