@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
@@ -84,6 +85,72 @@ def _worker_cpu(session: DaskSession) -> float:
     return sum(session.client.run(time.process_time).values())
 
 
+def real_page_costs(ruleset: packs.RuleSet) -> dict[str, Any]:
+    """Audit cost of the real pages in ../shared/corpus (absent in CI: then nothing)."""
+    root = next((p for p in (HERE.parent.parent / "shared" / "corpus", Path("/work/shared/corpus"))
+                 if p.is_dir()), None)
+    if root is None:
+        return {}
+    auditor = Auditor(ruleset)
+    out: dict[str, Any] = {"corpus": str(root)}
+    for kind in ("html", "text"):
+        sources = [s for s in iter_sources([str(root / kind)]) if isinstance(s, Source)]
+        if not sources:
+            continue
+        auditor.audit_source(sources[0])
+        rounds = []
+        for _ in range(3):
+            t = time.perf_counter()
+            for src in sources:
+                auditor.audit_source(src)
+            rounds.append(1000 * (time.perf_counter() - t) / len(sources))
+        out[f"{kind}_pages"] = len(sources)
+        out[f"{kind}_bytes_per_page"] = statistics.mean(len(s.data) for s in sources)
+        out[f"audit_{kind}_ms"] = statistics.median(rounds)
+        kept = [r for r in (auditor.audit_source(s) for s in sources) if isinstance(r, Result)]
+        out[f"{kind}_result_pickle_bytes"] = len(pickle.dumps(kept, protocol=5)) / len(kept)
+        with tempfile.TemporaryDirectory() as tmp:
+            db = store.connect(Path(tmp) / "w.db")
+            writer = store.Writer(db, ruleset, __version__, {})
+            for r in kept:
+                writer.add(r)
+            writer.close()
+            db.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            out[f"{kind}_db_bytes_per_doc"] = (Path(tmp) / "w.db").stat().st_size / len(kept)
+    return out
+
+
+def estimate(costs: dict[str, Any], cpu: dict[str, dict[str, float]], docs: int) -> dict[str, Any]:
+    """The paper estimate of docs/distributed.md, from the figures measured above.
+
+    worker core-seconds = N x cost per document x worker overhead / efficiency (0.9 for
+    the tail of the run); the client (results in, one writer) caps the rate at
+    1 / (client CPU per document + write cost).
+    """
+    overhead = cpu["dask-1-worker"]["workers"] / cpu["local"]["client"]
+    client_ms = 1000 * cpu["dask-2-workers"]["client"] / docs + costs["write_ms"]
+    ceiling = 1000 / client_ms
+    real = costs.get("real_pages", {})
+    kinds = {k: real[f"audit_{k}_ms"] for k in ("html", "text") if f"audit_{k}_ms" in real}
+    kinds.setdefault("text", costs["audit_text_ms"])
+    out: dict[str, Any] = {"worker_overhead": overhead, "client_ms_per_doc": client_ms,
+                           "client_ceiling_docs_per_s": ceiling, "efficiency": 0.9, "cases": []}
+    for kind, ms in kinds.items():
+        core_s = ms / 1000 * overhead / 0.9
+        for n in (10_000_000, 100_000_000):
+            case: dict[str, Any] = {"kind": kind, "audit_ms": ms, "documents": n,
+                                    "core_hours": n * core_s / 3600,
+                                    "client_bound_hours": n / ceiling / 3600,
+                                    "max_useful_workers": int(ceiling * core_s)}
+            for workers in (16, 64, 256, 1024):
+                case[f"hours_with_{workers}_workers"] = max(n * core_s / workers, n / ceiling) / 3600
+            for hours in (24, 8):
+                need = -(-int(n * core_s) // (hours * 3600))
+                case[f"workers_for_{hours}h"] = need if need <= case["max_useful_workers"] else None
+            out["cases"].append(case)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     ap.add_argument("--docs", type=int, default=1200)
@@ -97,6 +164,7 @@ def main() -> None:
         folder = Path(tmp) / "corpus"
         make_corpus(folder, args.docs, bad=False)
         costs = per_doc_costs(folder, ruleset, sample=min(300, args.docs))
+        costs["real_pages"] = real_page_costs(ruleset)
         load_before = os.getloadavg()
         t = time.perf_counter()
         one = DaskSession("local:1", ruleset, log=lambda line: None)
@@ -115,11 +183,11 @@ def main() -> None:
             return n
 
         def on(session: DaskSession, name: str) -> int:
-            w0, s0, c0 = _worker_cpu(session), session.client.run_on_scheduler(time.process_time), time.process_time()
+            # a LocalCluster's scheduler runs in this (the client's) process: "client" counts both
+            w0, c0 = _worker_cpu(session), time.process_time()
             n = sum(1 for i in session.run([str(folder)], files_per_task=args.chunk, progress=False)
                     if isinstance(i, Result))
-            cpu[name].append({"workers": _worker_cpu(session) - w0, "client": time.process_time() - c0,
-                              "scheduler": session.client.run_on_scheduler(time.process_time) - s0})
+            cpu[name].append({"workers": _worker_cpu(session) - w0, "client": time.process_time() - c0})
             return n
 
         ways = {"local": local, "dask-1-worker": lambda: on(one, "dask-1-worker"),
@@ -154,8 +222,11 @@ def main() -> None:
         "speedup_2_over_1_worker": med["dask-1-worker"] / med["dask-2-workers"],
         "speedup_2_workers_over_local": med["local"] / med["dask-2-workers"],
         "dask_1_worker_overhead_over_local": med["dask-1-worker"] / med["local"],
+        "cpu_note": "process CPU seconds per run; for dask, client includes the scheduler (same process)",
         "cpu_seconds_median": {name: {part: statistics.median(r[part] for r in runs) for part in runs[0]}
                                for name, runs in cpu.items()},
+        "estimate": estimate(costs, {n: {p: statistics.median(r[p] for r in runs) for p in runs[0]}
+                                     for n, runs in cpu.items()}, args.docs),
         "cluster_start_seconds": {"local:1": start_1, "local:2": start_2},
         "per_document": costs,
     }
