@@ -49,7 +49,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1)
 @click.option("--db", "db_path", default="provenance.db", show_default=True,
               type=click.Path(dir_okay=False, path_type=Path), help="SQLite file to write.")
 @RULES_OPTION
@@ -61,6 +61,19 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress on standard error.")
 @LANG_OPTION
 @FAIL_UNDER_OPTION
+@click.option("--include", multiple=True, metavar="GLOB",
+              help="In folders, read only files matching GLOB (name or relative path; repeatable).")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="In folders, skip files and folders matching GLOB (repeatable).")
+@click.option("--urls", "urls_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Also audit the URLs in this file, one per line.")
+@click.option("--offline", is_flag=True,
+              help="Never fetch: audit URLs from the snapshots stored in --db.")
+@click.option("--ignore-robots", is_flag=True, help="Fetch pages even where robots.txt disallows it.")
+@click.option("--timeout", default=20.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Total seconds allowed per URL, redirects and retries included.")
+@click.option("--max-bytes", default=10 * 1024 * 1024, show_default=True,
+              type=click.IntRange(min=1), help="Largest fetched body, after decompression.")
 @AGAINST_OPTION
 @click.option("--dask", "dask_address", metavar="ADDRESS",
               help="Audit on a Dask cluster: a scheduler address (tcp://host:8786) or local:N "
@@ -70,20 +83,36 @@ def cli() -> None:
 def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
           report_dir: Path | None, as_json: bool, force: bool, quiet: bool,
           lang: str | None, fail_under: int | None, against: tuple[Path, ...],
+          include: tuple[str, ...], exclude: tuple[str, ...], urls_file: Path | None,
+          offline: bool, ignore_robots: bool, timeout: float, max_bytes: int,
           dask_address: str | None, dask_chunk: int) -> None:
     """Audit SOURCES (files, folders, http(s) URLs, or - for standard input)."""
-    from . import store
+    from . import snapshots, store
     from .audit import run
+    from .fetch import FetchOptions
+    from .ingest import IngestOptions, read_url_list
     from .model import Failure
 
+    specs = list(sources) + (read_url_list(urls_file) if urls_file else [])
+    if not specs:
+        raise click.UsageError("give at least one SOURCE or --urls FILE")
     ruleset = _load_rules(rules_dirs)
-    options: dict[str, Any] = {"sources": list(sources), "rules": [str(p) for p in rules_dirs],
-                               "force": force, "report": str(report_dir) if report_dir else None}
+    options: dict[str, Any] = {
+        "sources": list(sources), "rules": [str(p) for p in rules_dirs],
+        "force": force, "report": str(report_dir) if report_dir else None,
+        "urls": str(urls_file) if urls_file else None, "offline": offline,
+        "include": list(include), "exclude": list(exclude),
+        "ignore_robots": ignore_robots, "timeout": timeout, "max_bytes": max_bytes}
     session = _dask_session(dask_address, ruleset, rules_dirs, quiet) if dask_address else None
     if session is not None:
         options["dask"] = session.info | {"files_per_task": dask_chunk}
     db = store.connect(db_path)
     writer = store.Writer(db, ruleset, __version__, options)
+    ingest = IngestOptions(
+        include=include, exclude=exclude, offline=offline,
+        fetch=FetchOptions(timeout=timeout, max_bytes=max_bytes, obey_robots=not ignore_robots),
+        on_snapshot=lambda snap: snapshots.save(db, snap),
+        find_snapshot=lambda url: snapshots.latest(db, url))
     seen: list[str] = []
 
     def wanted_id(doc_id: str) -> bool:
@@ -101,11 +130,11 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
     if session is not None:
         from .distributed import unchanged_ids
 
-        items = session.run(list(sources), stdin=sys.stdin.buffer, wanted=wanted_id,
+        items = session.run(specs, stdin=sys.stdin.buffer, wanted=wanted_id, options=ingest,
                             skip=None if force else unchanged_ids(db, ruleset.version),
                             files_per_task=dask_chunk, progress=not quiet)
     else:
-        items = run(list(sources), ruleset, stdin=sys.stdin.buffer, on_source=wanted)
+        items = run(specs, ruleset, stdin=sys.stdin.buffer, on_source=wanted, ingest=ingest)
     try:
         for item in items:
             writer.add(item)
@@ -122,17 +151,19 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
                 v = item.verdict
                 click.echo(f"audited: {item.document.origin}: {v.provenance_class} "
                            f"{v.score} {v.grade}, {len(item.markers)} markers", err=True)
-    except Exception as exc:
-        from .distributed import DaskError  # imports no Dask
-
-        if not isinstance(exc, DaskError):
-            raise
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
-    finally:
-        writer.close()
+    except BaseException as exc:
+        writer.close(finished=False)  # keep what was audited; the run stays unfinished
         if session is not None:
             session.close()
+            from .distributed import DaskError  # imports no Dask
+
+            if isinstance(exc, DaskError):
+                click.echo(f"Error: {exc}", err=True)
+                sys.exit(1)
+        raise
+    writer.close()
+    if session is not None:
+        session.close()
     if not quiet:
         click.echo(f"{writer.documents} audited, {writer.unchanged} unchanged, "
                    f"{writer.failures} failed -> {db_path}", err=True)
@@ -237,6 +268,72 @@ def report(doc_ids: tuple[str, ...], db_path: Path, out_dir: Path, lang: str | N
     click.echo(f"{len(written)} report files -> {out_dir}", err=True)
     if fail_under is not None:
         _fail_under(db, fail_under, list(doc_ids) or None)
+
+
+@cli.command()
+@click.option("--db", "db_path", default="provenance.db", show_default=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
+              show_default=True, help="CSV (JSON columns stay text) or JSON Lines.")
+@click.option("--table", "tables", multiple=True, metavar="NAME",
+              help="Table or view to export (repeatable); default: all of them.")
+@click.option("--out", "out", type=click.Path(path_type=Path),
+              help="With one --table: a file (default: standard output). "
+                   "Otherwise: a folder, one NAME.csv/NAME.jsonl per table (default: export).")
+def export(db_path: Path, fmt: str, tables: tuple[str, ...], out: Path | None) -> None:
+    """Export tables and views as CSV or JSON Lines, for pandas, R and spreadsheets."""
+    from . import store
+    from .export import names, write
+
+    conn = store.connect(db_path).conn
+    known = names(conn, include_hidden=True)
+    for name in tables:
+        if name not in known:
+            raise click.BadParameter(f"no table or view {name!r}; choose from: "
+                                     + ", ".join(known), param_hint="--table")
+    chosen = list(dict.fromkeys(tables)) or names(conn)
+    if len(tables) == 1 and (out is None or str(out) == "-"):
+        write(conn, chosen[0], fmt, sys.stdout)
+        return
+    if len(tables) == 1 and out is not None:
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            n = write(conn, chosen[0], fmt, fh)
+        click.echo(f"{n} rows of {chosen[0]} -> {out}", err=True)
+        return
+    folder = out or Path("export")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in chosen:
+        target = folder / f"{name}.{fmt}"
+        with target.open("w", encoding="utf-8", newline="") as fh:
+            n = write(conn, name, fmt, fh)
+        click.echo(f"{n} rows of {name} -> {target}", err=True)
+
+
+@cli.command()
+@click.option("--db", "db_path", default="provenance.db", show_default=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--open", "open_browser", is_flag=True, help="Open a web browser.")
+@click.option("--write-metadata", "metadata_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Only write the Datasette metadata JSON to this file (for datasette publish).")
+def explore(db_path: Path, host: str, port: int, open_browser: bool,
+            metadata_out: Path | None) -> None:
+    """Open the file in Datasette, with table descriptions and example queries."""
+    from . import explore as ex
+    from . import store
+
+    store.connect(db_path).conn.close()  # bring an older file's schema up to date
+    if metadata_out is not None:
+        ex.write_metadata(db_path, metadata_out)
+        click.echo(f"metadata -> {metadata_out}", err=True)
+        return
+    if not ex.available():
+        click.echo(f"Error: Datasette is not installed: {ex.INSTALL_HINT}", err=True)
+        sys.exit(1)
+    code = ex.serve(db_path, host, port, open_browser)
+    if code:
+        sys.exit(code)
 
 
 @cli.group()

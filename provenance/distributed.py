@@ -92,13 +92,24 @@ Item = Result | Failure | Skipped
 # -- planning (client side, reads no documents) --------------------------------
 
 def plan(specs: list[str], stdin: BinaryIO | None = None, files_per_task: int = FILES_PER_TASK,
-         part_bytes: int = PART_BYTES, max_bytes: int = ingest.MAX_BYTES) -> list[Partition]:
-    """Cut SOURCE arguments into partitions, in the order a local run reads them."""
+         part_bytes: int = PART_BYTES, max_bytes: int = ingest.MAX_BYTES,
+         options: ingest.IngestOptions | None = None) -> list[Partition]:
+    """Cut SOURCE arguments into partitions, in the order a local run reads them.
+
+    `options` are the local run's ingest options: folder globs apply to the
+    walk here; URLs and standard input are read here with them (one polite
+    fetcher, snapshots stored by the caller's callbacks).
+    """
+    opts = options or ingest.IngestOptions(max_bytes=max_bytes)
     groups: list[list[Unit]] = []   # each inner list: consecutive units of one kind
     pending: list[Unit] = []
+    client_specs: list[str] = []
     client_items: list[Source | Failure] = []
 
     def flush_client() -> None:
+        if client_specs:
+            client_items.extend(ingest.iter_sources(client_specs, stdin=stdin, options=opts))
+            client_specs.clear()
         for i in range(0, len(client_items), SOURCES_PER_TASK):
             groups.append([Unit(items=tuple(client_items[i:i + SOURCES_PER_TASK]))])
         client_items.clear()
@@ -109,29 +120,29 @@ def plan(specs: list[str], stdin: BinaryIO | None = None, files_per_task: int = 
         pending.clear()
 
     def add_file(path: Path, spec: str) -> None:
+        flush_client()
         parts = _parts(path, part_bytes)
         if parts == 1:
-            flush_client()
             pending.append(Unit(spec=spec))
             return
         flush_files()
-        flush_client()
         groups.append([Unit(spec=spec, part=k, parts=parts) for k in range(parts)])
 
     for spec in specs:
+        local = spec != "-" and not spec.startswith(("http://", "https://"))
         path = Path(spec)
-        if spec != "-" and not spec.startswith(("http://", "https://")) and path.is_dir():
-            for entry in list_folder(path):
+        if local and path.is_dir():
+            for entry in list_folder(path, opts.include, opts.exclude):
                 if isinstance(entry, Failure):
                     flush_files()
                     client_items.append(entry)
                 else:
                     add_file(entry, str(entry))
-        elif spec != "-" and not spec.startswith(("http://", "https://")) and path.is_file():
+        elif local and path.is_file():
             add_file(path, spec)
         else:  # standard input, URLs, missing paths: read (or fail) once, here
             flush_files()
-            client_items.extend(ingest.iter_sources([spec], stdin=stdin, max_bytes=max_bytes))
+            client_specs.append(spec)
     flush_files()
     flush_client()
     return _number(groups)
@@ -149,9 +160,7 @@ def _number(groups: list[list[Unit]]) -> list[Partition]:
 
 def _parts(path: Path, part_bytes: int) -> int:
     """How many strided parts a container file is read in (1 for a plain document)."""
-    name = path.name.lower()
-    containers = tuple(getattr(ingest, "JSONL_SUFFIXES", ())) + tuple(getattr(ingest, "WARC_SUFFIXES", ()))
-    if not containers or not name.endswith(containers):
+    if not path.name.lower().endswith(ingest.JSONL_SUFFIXES + ingest.WARC_SUFFIXES):
         return 1
     try:
         size = path.stat().st_size
@@ -160,14 +169,16 @@ def _parts(path: Path, part_bytes: int) -> int:
     return max(1, -(-size // max(1, part_bytes)))
 
 
-def list_folder(root: Path) -> Iterator[Path | Failure]:
+def list_folder(root: Path, include: tuple[str, ...] = (),
+                exclude: tuple[str, ...] = ()) -> Iterator[Path | Failure]:
     """The files `ingest.iter_sources` would read from `root`, in its order, unread.
 
-    Mirrors the walk in `ingest` (sorted, hidden names skipped, symbolic-link
-    loops reported); tests/test_distributed.py checks that both agree.
+    Mirrors the walk in `ingest` (sorted, hidden names skipped, the same globs
+    and suffixes, symbolic-link loops reported); tests/test_distributed.py
+    checks that both agree.
     """
     known = set(ingest.TEXT_SUFFIXES) | set(ingest.HTML_SUFFIXES)
-    containers = tuple(getattr(ingest, "JSONL_SUFFIXES", ())) + tuple(getattr(ingest, "WARC_SUFFIXES", ()))
+    containers = ingest.JSONL_SUFFIXES + ingest.WARC_SUFFIXES
     seen: set[tuple[int, int]] = set()
 
     def walk(folder: Path) -> Iterator[Path | Failure]:
@@ -190,13 +201,18 @@ def list_folder(root: Path) -> Iterator[Path | Failure]:
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
+            rel = path.relative_to(root).as_posix()
+            if exclude and ingest._excluded(rel, entry.name, exclude):
+                continue
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
             if is_dir:
                 yield from walk(path)
-            elif path.suffix.lower() in known or (containers and entry.name.lower().endswith(containers)):
+                continue
+            is_known = path.suffix.lower() in known or entry.name.lower().endswith(containers)
+            if ingest._wanted(rel, entry.name, include, is_known):
                 yield path
 
     yield from walk(root)
@@ -368,7 +384,8 @@ class DaskSession:
             wanted: Callable[[str], bool] | None = None, skip: frozenset[str] | None = None,
             files_per_task: int = FILES_PER_TASK, part_bytes: int = PART_BYTES,
             max_bytes: int = ingest.MAX_BYTES, progress: bool = True,
-            on_partition: Callable[[Progress], None] | None = None) -> Iterator[Result | Failure]:
+            on_partition: Callable[[Progress], None] | None = None,
+            options: ingest.IngestOptions | None = None) -> Iterator[Result | Failure]:
         """Audit `specs` on the cluster; yield items in the order of a local run.
 
         `wanted(doc_id)` is the local run's skip test, asked here in the same order;
@@ -377,8 +394,10 @@ class DaskSession:
         """
         from distributed import as_completed
 
+        if options is not None:
+            max_bytes = options.max_bytes
         parts = plan(specs, stdin=stdin, files_per_task=files_per_task, part_bytes=part_bytes,
-                     max_bytes=max_bytes)
+                     max_bytes=max_bytes, options=options)
         stats = Progress(partitions=len(parts))
         self.stats = stats
         if not parts:

@@ -39,10 +39,18 @@ def test_plan_reads_the_same_sources_in_the_same_order_as_a_local_run(tmp_path, 
     (tmp_path / "in" / "batch1" / "page.html").write_text("<html><body><p>Hallo (dpa)</p></body></html>")
     (tmp_path / "in" / "batch2" / "loop").symlink_to(tmp_path / "in" / "batch2")
     (tmp_path / "single.txt").write_text("Laut Reuters ist das so.\n")
+    (tmp_path / "in" / "batch4" / "feed.jsonl").write_text(
+        "".join(json.dumps({"text": f"Meldung {i} (dpa)"}) + "\n" for i in range(5)) + "{broken\n")
+    (tmp_path / "in" / "batch4" / "skip-me.txt").write_text("excluded by a glob")
     specs = ["in", "missing.txt", "single.txt", "-", "in/batch3"]
     local = [i.origin for i in ingest.iter_sources(specs, stdin=_bytes_io(b"von stdin (AFP)"))]
     parts = plan(specs, stdin=_bytes_io(b"von stdin (AFP)"), files_per_task=7)
     assert expand(parts) == local
+    assert any(o.endswith("feed.jsonl:6") for o in local)
+    for globs in ({"exclude": ("skip-*", "day1")}, {"include": ("*.jsonl", "batch3/*/*.txt")}):
+        opts = ingest.IngestOptions(**globs)
+        local = [i.origin for i in ingest.iter_sources(specs, stdin=_bytes_io(b"x"), options=opts)]
+        assert expand(plan(specs, stdin=_bytes_io(b"x"), files_per_task=5, options=opts)) == local
     assert len(parts) > 6 and [p.index for p in parts] == list(range(len(parts)))
     loop = [u for p in parts for u in p.units for i in u.items if "symbolic-link loop" in getattr(i, "reason", "")]
     assert loop, "the symlink loop is reported as a local run reports it"
@@ -63,7 +71,6 @@ def test_worker_function_skips_known_documents_and_keeps_failures(ruleset, tmp_p
         audit_partition(parts[0], (), "not-the-version")
 
 
-@pytest.mark.skipif(not hasattr(ingest, "read_jsonl"), reason="JSON Lines ingest not on this branch yet")
 def test_big_json_lines_file_is_split_into_strided_parts(tmp_path):
     lines = [json.dumps({"text": f"Artikel {i}\n\nLaut Reuters ist {i} so (dpa)."}) for i in range(23)]
     (tmp_path / "big.jsonl").write_text("\n".join(lines) + "\n")
@@ -196,6 +203,22 @@ def test_workers_with_other_rule_packs_are_refused(cluster, tmp_path, ruleset):
         assert ok.workers == 2
     with pytest.raises(DaskError, match="no such|No such|does not exist|not a folder|cannot"):
         DaskSession(cluster.scheduler_address, ruleset, rules_dirs=(tmp_path / "absent",))
+
+
+def test_strided_container_on_the_cluster_matches_a_local_run(cluster, ruleset, tmp_path):
+    from provenance.audit import run
+
+    lines = [json.dumps({"text": f"Artikel {i}\n\nLaut Reuters ist {i} so (dpa). Jetzt spenden!",
+                         "url": f"https://example.org/{i}"}) for i in range(40)]
+    big = tmp_path / "feed.jsonl"
+    big.write_text("\n".join(lines[:20]) + "\nnot json\n" + "\n".join(lines[20:]) + "\n")
+    local = list(run([str(big)], ruleset))
+    with DaskSession(cluster.scheduler_address, ruleset, log=lambda line: None) as session:
+        got = list(session.run([str(big)], part_bytes=700, progress=False))
+        assert session.stats.partitions >= 4
+    assert [_origin(i) for i in got] == [_origin(i) for i in local]
+    assert [i.markers for i in got if isinstance(i, Result)] == [i.markers for i in local if isinstance(i, Result)]
+    assert [i.verdict for i in got if isinstance(i, Result)] == [i.verdict for i in local if isinstance(i, Result)]
 
 
 def test_killing_a_worker_mid_run_loses_no_document(cluster, corpus, ruleset):
