@@ -17,6 +17,7 @@ import regex
 
 from .model import Document, Marker
 from .packs import Rule, RuleSet
+from .prefilter import prefilter_text, required_literals
 from .textview import TextView, fold
 
 PATTERN_TIMEOUT = 2.0  # seconds per pattern and document
@@ -43,8 +44,9 @@ class _Cue:
 class Engine:
     """Rules compiled for repeated use; `run` is safe to call from one thread."""
 
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(self, ruleset: RuleSet, prefilter: bool = True) -> None:
         self.ruleset = ruleset
+        self.prefilter = prefilter
         self.rules = ruleset.rules
         lower_phrases: dict[str, list[int]] = defaultdict(list)
         case_phrases: dict[str, list[tuple[str, Any]]] = defaultdict(list)
@@ -94,8 +96,40 @@ class Engine:
         self.case_keys = list(case_phrases)
         self.case_targets = [case_phrases[k] for k in self.case_keys]
         self.case_ac = ahocorasick_rs.AhoCorasick(self.case_keys) if self.case_keys else None
+        self._build_prefilter()
         self.domain_to_outlet = ruleset.outlet_domains()
         self.regions = {r.id: set(r.spec["regions"]) for r in self.rules if "regions" in r.spec}
+
+    def _build_prefilter(self) -> None:
+        """Pattern and credit rules whose required literals are known run only on
+        documents that contain one of them (see `prefilter`)."""
+        literal_rules: dict[str, list[int]] = defaultdict(list)
+        self.unfiltered: set[int] = set()
+        for ridx, _pattern, _group in self.patterns:
+            self._add_literals(ridx, literal_rules)
+        for ridx, _ in self.credits:
+            self._add_literals(ridx, literal_rules)
+        self.literal_keys = list(literal_rules)
+        self.literal_targets = [literal_rules[k] for k in self.literal_keys]
+        self.literal_ac = ahocorasick_rs.AhoCorasick(self.literal_keys) if self.literal_keys else None
+
+    def _add_literals(self, ridx: int, literal_rules: dict[str, list[int]]) -> None:
+        literals = required_literals(self.rules[ridx].spec["pattern"]) if self.prefilter else None
+        if literals is None:
+            self.unfiltered.add(ridx)
+            return
+        for literal in literals:
+            literal_rules[literal].append(ridx)
+
+    def _candidates(self, view: TextView) -> set[int]:
+        """Pattern and credit rules that can match in this document."""
+        wanted = set(self.unfiltered)
+        if self.literal_ac is not None:
+            targets = self.literal_targets
+            for pidx in {m[0] for m in self.literal_ac.find_matches_as_indexes(
+                    prefilter_text(view.lower), overlapping=True)}:
+                wanted.update(targets[pidx])
+        return wanted
 
     # -- running -------------------------------------------------------------
 
@@ -117,7 +151,10 @@ class Engine:
                         found.append(self._marker(doc, view, target, s, e))
                     else:
                         outlet_hits.append((s, e, target, what == "strict"))
+        candidates = self._candidates(view)
         for ridx, pattern, group in self.patterns:
+            if ridx not in candidates:
+                continue
             try:
                 for m in pattern.finditer(view.folded, timeout=PATTERN_TIMEOUT):
                     s, e = m.span(group) if group else m.span()
@@ -126,6 +163,8 @@ class Engine:
             except TimeoutError:
                 raise PatternTimeout(self.rules[ridx].id) from None
         for ridx, pattern in self.credits:
+            if ridx not in candidates:
+                continue
             found.extend(self._credit(doc, view, ridx, pattern))
         if self.blocks or self.repeats:
             found.extend(self._lines(doc))
