@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from datetime import datetime, timezone
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -107,7 +108,7 @@ def m001_initial(db: sqlite_utils.Database) -> None:
 
 
 def now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def connect(path: str | Path) -> sqlite_utils.Database:
@@ -254,7 +255,7 @@ def documents(db: sqlite_utils.Database, ids: Iterable[str] | None = None) -> It
            " FROM documents d LEFT JOIN verdicts v ON v.document_id = d.id")
     wanted = list(ids or [])
     if wanted:
-        sql += " WHERE d.id IN (%s)" % ",".join("?" * len(wanted))
+        sql += " WHERE d.id IN ({})".format(",".join("?" * len(wanted)))
     sql += " ORDER BY d.origin, d.id"
     for row in db.query(sql, wanted):
         row["reasons"] = json.loads(row["reasons"] or "[]")

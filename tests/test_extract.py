@@ -34,7 +34,7 @@ def test_nul_bytes_inside_text_are_dropped():
 
 
 def test_plain_text_document():
-    doc = extract(Source(origin="a.txt", data="Titel\r\n\r\nText hier.".encode()))
+    doc = extract(Source(origin="a.txt", data=b"Titel\r\n\r\nText hier."))
     assert doc.title == "Titel"
     assert doc.text == doc.body == "Titel\n\nText hier."
     assert len(doc.id) == 16

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from conftest import text_doc
+
 from provenance import packs
 from provenance.rules import Engine
 from provenance.ruletest import check_rule

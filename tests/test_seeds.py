@@ -7,7 +7,6 @@ import tomllib
 from pathlib import Path
 
 import pytest
-
 from conftest import SEEDS
 
 EXPECTED = tomllib.loads((Path(__file__).parent / "seeds_expected.toml").read_text("utf-8"))
