@@ -64,8 +64,9 @@ def provenance_class(doc: Document, markers: list[Marker] | tuple[Marker, ...],
     if agency:
         names = sorted({markers[i].entity for i in agency})
         return "agency-copy", f"credited as agency copy: {', '.join(names)}", agency
-    words = len(_WORD.findall(doc.body))
-    if words < int(rules.get("min_words", 40)):
+    min_words = int(rules.get("min_words", 40))
+    words = _count_words(doc.body, min_words)
+    if words < min_words:
         return "undetermined", f"too little text to judge ({words} words)", ()
     cites = idx(lambda m: m.category == "citation")
     outlets = {markers[i].entity for i in cites}
@@ -85,3 +86,13 @@ def provenance_class(doc: Document, markers: list[Marker] | tuple[Marker, ...],
     if outlets:
         return "original", f"own reporting; cites {', '.join(sorted(outlets))} in passing", cites
     return "original", "no marker of copied, syndicated or agency text", ()
+
+
+def _count_words(text: str, limit: int) -> int:
+    """Words in `text`, counted up to `limit` only: long bodies need no full count."""
+    n = 0
+    for _ in _WORD.finditer(text):
+        n += 1
+        if n >= limit:
+            break
+    return n
