@@ -2,7 +2,7 @@
 
 Reads the same files, matches the same literal phrases (every phrase rule of
 the packs and every outlet name and alias) with one Aho-Corasick automaton,
-and inserts the matches into SQLite in one transaction. No language id, no
+and inserts the (whole-word) matches into SQLite in one transaction. No language id, no
 patterns, no verdicts: what is left is reading, one scan and one write.
 
     python bench/floor.py CORPUS_DIR DB [--rules DIR]...
@@ -34,6 +34,13 @@ def phrases(dirs: list[Path]) -> list[str]:
     return sorted(out)
 
 
+def whole_word(text: str, s: int, e: int) -> bool:
+    """Phrases match whole words only, as in the audit."""
+    if s > 0 and text[s].isalnum() and text[s - 1].isalnum():
+        return False
+    return not (e < len(text) and text[e - 1].isalnum() and text[e].isalnum())
+
+
 def files(root: Path) -> Iterator[Path]:
     for folder, dirs, names in os.walk(root):
         dirs.sort()
@@ -58,7 +65,8 @@ def main() -> None:
         text = path.read_bytes().decode("utf-8", errors="replace").lower()
         conn.executemany("INSERT INTO matches VALUES (?, ?, ?, ?)",
                          [(str(path), keys[i], s, e)
-                          for i, s, e in ac.find_matches_as_indexes(text, overlapping=True)])
+                          for i, s, e in ac.find_matches_as_indexes(text, overlapping=True)
+                          if whole_word(text, s, e)])
     conn.execute("COMMIT")
     conn.close()
 

@@ -48,12 +48,15 @@ def cli() -> None:
               help="Print one JSON object per document on standard output.")
 @click.option("--force", is_flag=True, help="Re-audit documents even when nothing changed.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on standard error.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes  [default: the number of cores]")
 def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
-          report_dir: Path | None, as_json: bool, force: bool, quiet: bool) -> None:
+          report_dir: Path | None, as_json: bool, force: bool, quiet: bool,
+          jobs: int | None) -> None:
     """Audit SOURCES (files, folders, http(s) URLs, or - for standard input)."""
     from . import store
-    from .audit import run
     from .model import Failure
+    from .parallel import run
 
     ruleset = _load_rules(rules_dirs)
     db = store.connect(db_path)
@@ -70,7 +73,7 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
         return False
 
     try:
-        for item in run(list(sources), ruleset, stdin=sys.stdin.buffer, on_source=wanted):
+        for item in run(list(sources), ruleset, jobs=jobs, stdin=sys.stdin.buffer, on_source=wanted):
             writer.add(item)
             if isinstance(item, Failure):
                 click.echo(f"failed: {item.origin}: {item.reason}", err=True)

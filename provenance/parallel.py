@@ -1,0 +1,118 @@
+"""`--jobs N`: audit sources in worker processes, results back in source order.
+
+The main process walks the sources (streaming: files are read one at a time),
+sends them in small chunks to N workers, and yields the results in exactly
+the order a one-process run would, so the single writer in the main process
+stores the same rows. Each worker compiles the rules once. At most a few
+chunks per worker are in flight, so memory does not grow with the corpus.
+Inputs that fit in one chunk are audited in the main process: starting
+workers would cost more than it saves.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from itertools import chain, islice
+from typing import Any, BinaryIO
+
+from .audit import Auditor
+from .ingest import iter_sources
+from .model import Failure, Result, Source
+from .packs import RuleSet
+
+CHUNK = 16  # sources per task: enough to make the cost of passing them small
+IN_FLIGHT = 4  # chunks per worker queued at any time
+
+_AUDITOR: Auditor | None = None
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def run(sources: list[str], ruleset: RuleSet, jobs: int | None = None,
+        stdin: BinaryIO | None = None, on_source: Callable[[Source], bool] | None = None,
+        chunk: int = CHUNK) -> Iterator[Result | Failure]:
+    """Like `audit.run`, with `jobs` worker processes (default: one per core)."""
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    items = _wanted(iter_sources(sources, stdin=stdin), on_source)
+    chunks = _chunks(items, chunk)
+    first = next(chunks, None)
+    if first is None:
+        return
+    second = next(chunks, None) if jobs > 1 else None
+    if second is None:  # one process: nothing to share out
+        auditor = Auditor(ruleset)
+        for part in chain([first], chunks):
+            yield from (_audit(auditor, item) for item in part)
+        return
+    yield from _pooled(ruleset, jobs, _chain(first, second, chunks))
+
+
+def _pooled(ruleset: RuleSet, jobs: int, chunks: Iterator[list[Source | Failure]]
+            ) -> Iterator[Result | Failure]:
+    global _AUDITOR
+    if "fork" in multiprocessing.get_all_start_methods():
+        # workers inherit the compiled rules (and the loaded language model)
+        _AUDITOR = Auditor(ruleset)
+        _AUDITOR.warm_up()
+        ctx = multiprocessing.get_context("fork")
+        pool = ctx.Pool(jobs)
+    else:
+        ctx = multiprocessing.get_context("spawn")
+        pool = ctx.Pool(jobs, initializer=_init, initargs=(ruleset,))
+    pending: deque[Any] = deque()
+    try:
+        for part in chunks:
+            pending.append(pool.apply_async(_work, (part,)))
+            while len(pending) >= jobs * IN_FLIGHT:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+    finally:
+        pool.terminate()
+        pool.join()
+        _AUDITOR = None
+
+
+def _init(ruleset: RuleSet) -> None:
+    global _AUDITOR
+    _AUDITOR = Auditor(ruleset)
+
+
+def _work(part: list[Source | Failure]) -> list[Result | Failure]:
+    assert _AUDITOR is not None, "worker started without rules"
+    return [_audit(_AUDITOR, item) for item in part]
+
+
+def _audit(auditor: Auditor, item: Source | Failure) -> Result | Failure:
+    return item if isinstance(item, Failure) else auditor.audit_source(item)
+
+
+def _wanted(items: Iterable[Source | Failure], on_source: Callable[[Source], bool] | None
+            ) -> Iterator[Source | Failure]:
+    for item in items:
+        if isinstance(item, Failure) or on_source is None or on_source(item):
+            yield item
+
+
+def _chunks(items: Iterator[Source | Failure], size: int) -> Iterator[list[Source | Failure]]:
+    while True:
+        part = list(islice(items, size))
+        if not part:
+            return
+        yield part
+
+
+def _chain(first: list[Source | Failure], second: list[Source | Failure],
+           rest: Iterator[list[Source | Failure]]) -> Iterator[list[Source | Failure]]:
+    yield first
+    yield second
+    yield from rest
