@@ -11,7 +11,7 @@ from .extract import ExtractError, extract
 from .ingest import iter_sources
 from .model import Document, Failure, Marker, Result, Source
 from .packs import RuleSet
-from .rules import Engine, PatternTimeout
+from .rules import Engine
 from .verdict import decide
 
 
@@ -36,7 +36,7 @@ class Auditor:
     def audit_document(self, doc: Document) -> Result:
         found = self.markers(doc)
         verdict = decide(doc, found, self.ruleset.verdict)
-        return Result(doc, tuple(found), verdict)
+        return Result(doc, tuple(found), verdict, tuple(self.engine.overruns))
 
     def audit_source(self, source: Source) -> Result | Failure:
         """Never raises for bad input: what cannot be audited becomes a `Failure`."""
@@ -44,8 +44,6 @@ class Auditor:
             doc = extract(source)
             return self.audit_document(doc)
         except ExtractError as exc:
-            return Failure(source.origin, str(exc))
-        except PatternTimeout as exc:
             return Failure(source.origin, str(exc))
         except RecursionError:
             return Failure(source.origin, "too deeply nested to parse")

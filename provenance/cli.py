@@ -15,6 +15,13 @@ import click
 
 from . import __version__
 
+LANG_OPTION = click.option(
+    "--lang", "lang", type=click.Choice(["auto", "en", "de", "all"]), default=None,
+    help="Report language: auto (each document in its own), en, de, or all (a subfolder "
+         "per language).  [default: auto for `report`, all for `audit --report`]")
+FAIL_UNDER_OPTION = click.option(
+    "--fail-under", "fail_under", type=click.IntRange(0, 100), default=None, metavar="SCORE",
+    help="Exit with status 1 if any document scores below SCORE (for scripts).")
 RULES_OPTION = click.option(
     "--rules", "rules_dirs", multiple=True, type=click.Path(path_type=Path),
     help="Add a folder of rule packs to the built-in ones (repeatable).")
@@ -48,11 +55,13 @@ def cli() -> None:
               help="Print one JSON object per document on standard output.")
 @click.option("--force", is_flag=True, help="Re-audit documents even when nothing changed.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on standard error.")
+@LANG_OPTION
+@FAIL_UNDER_OPTION
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes  [default: the number of cores]")
 def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
           report_dir: Path | None, as_json: bool, force: bool, quiet: bool,
-          jobs: int | None) -> None:
+          lang: str | None, fail_under: int | None, jobs: int | None) -> None:
     """Audit SOURCES (files, folders, http(s) URLs, or - for standard input)."""
     from . import store
     from .model import Failure
@@ -63,12 +72,16 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
     options = {"sources": list(sources), "rules": [str(p) for p in rules_dirs],
                "force": force, "report": str(report_dir) if report_dir else None}
     writer = store.Writer(db, ruleset, __version__, options)
+    seen: list[str] = []
 
     def wanted(source: Any) -> bool:
         from .extract import document_id
 
-        if force or not writer.is_unchanged(document_id(source.data)):
+        doc_id = document_id(source.data)
+        if force or not writer.is_unchanged(doc_id):
             return True
+        if fail_under is not None:
+            seen.append(doc_id)
         writer.skip()
         return False
 
@@ -81,6 +94,8 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
                     click.echo(json.dumps({"origin": item.origin, "error": item.reason},
                                           ensure_ascii=False))
                 continue
+            if fail_under is not None:  # only then: the list grows with the corpus
+                seen.append(item.document.id)
             if as_json:
                 click.echo(json.dumps(_as_json(item), ensure_ascii=False))
             if not quiet:
@@ -95,9 +110,24 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
     if report_dir is not None:
         from .report import write_reports
 
-        written = write_reports(db, report_dir)
+        written = write_reports(db, report_dir, lang=lang or "all", formats=("md", "html"))
         if not quiet:
             click.echo(f"{len(written)} report files -> {report_dir}", err=True)
+    if fail_under is not None:
+        _fail_under(db, fail_under, seen)
+
+
+def _fail_under(db: Any, threshold: int, ids: list[str] | None) -> None:
+    """Exit 1 when any of the documents scores below `threshold`, naming each one."""
+    from .report import scores_below
+
+    if ids is not None and not ids:
+        return
+    low = scores_below(db, threshold, ids)
+    for row in low:
+        click.echo(f"below {threshold}: {row['origin']}: score {row['score']}", err=True)
+    if low:
+        sys.exit(1)
 
 
 def _as_json(result: Any) -> dict[str, Any]:
@@ -118,13 +148,23 @@ def _as_json(result: Any) -> dict[str, Any]:
               type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--out", "out_dir", default="reports", show_default=True,
               type=click.Path(file_okay=False, path_type=Path))
-def report(doc_ids: tuple[str, ...], db_path: Path, out_dir: Path) -> None:
-    """Write Markdown reports from an existing database."""
+@LANG_OPTION
+@click.option("--format", "formats", type=click.Choice(["md", "html"]), multiple=True,
+              help="md: a file per document and index.md; html: one self-contained "
+                   "index.html for the corpus. Repeatable.  [default: md]")
+@FAIL_UNDER_OPTION
+def report(doc_ids: tuple[str, ...], db_path: Path, out_dir: Path, lang: str | None,
+           formats: tuple[str, ...], fail_under: int | None) -> None:
+    """Write reports (Markdown, or one HTML page) from an existing database."""
     from . import store
     from .report import write_reports
 
-    written = write_reports(store.connect(db_path), out_dir, list(doc_ids) or None)
+    db = store.connect(db_path)
+    written = write_reports(db, out_dir, list(doc_ids) or None, lang=lang or "auto",
+                            formats=formats or ("md",))
     click.echo(f"{len(written)} report files -> {out_dir}", err=True)
+    if fail_under is not None:
+        _fail_under(db, fail_under, list(doc_ids) or None)
 
 
 @cli.group()

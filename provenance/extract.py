@@ -57,6 +57,9 @@ def decode(data: bytes, declared: str | None = None) -> str:
         return _checked(data.decode("utf-8"))
     except UnicodeDecodeError:
         pass
+    mostly_utf8 = _mostly_utf8(data)
+    if mostly_utf8 is not None:
+        return _checked(mostly_utf8)
     western = _western(data)
     if western is not None:
         return _checked(western)
@@ -69,6 +72,19 @@ def decode(data: bytes, declared: str | None = None) -> str:
         except (LookupError, UnicodeDecodeError):
             pass
     raise ExtractError("cannot decode: not UTF-8 and no character set detected")
+
+
+_UTF8_MULTIBYTE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]{1,3}")
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """UTF-8 with a few broken bytes (a truncated download, a bad copy): keep it
+    as UTF-8 and mark the broken bytes, rather than read it all as cp1252."""
+    if not _UTF8_MULTIBYTE.search(data):
+        return None
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    return text if bad <= max(2, len(text) // 200) else None
 
 
 def _western(data: bytes) -> str | None:

@@ -105,6 +105,8 @@ class Reason:
     points: int
     text: str
     markers: tuple[int, ...] = ()  # indexes into the document's marker list
+    key: str = ""  # what earned the points: "base", "points.<weight>", "class.<code>", "bounds"
+    params: dict[str, Any] = field(default_factory=dict)  # values a report needs to word it
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -112,6 +114,8 @@ class Reason:
             "points": self.points,
             "text": self.text,
             "markers": list(self.markers),
+            "key": self.key,
+            "params": self.params,
         }
 
 
@@ -137,3 +141,4 @@ class Result:
     document: Document
     markers: tuple[Marker, ...]
     verdict: Verdict
+    notes: tuple[str, ...] = ()  # e.g. a rule that overran its time limit

@@ -294,11 +294,25 @@ def _check_rule(path: Path, i: int, spec: Any, pack: dict[str, Any]) -> Rule:
     )
 
 
+# Inputs on which patterns with nested repetition ("(a+)+$", "(\\w+\\s?)+$")
+# backtrack for seconds; a sound pattern answers each in microseconds.
+_PROBES = ("a" * 3000 + "!", "ab " * 1000 + "!", "a" * 30 + "!", " " * 3000 + "!",
+           "aA1 ,.-" * 500 + "\n!")
+PROBE_TIMEOUT = 0.25
+
+
 def _check_regex(path: Path, key: str, pattern: str) -> None:
     try:
-        regex.compile(pattern, _REGEX_FLAGS)
+        compiled = regex.compile(pattern, _REGEX_FLAGS)
     except (regex.error, TypeError) as exc:
         raise PackError(path, key, f"bad regular expression: {exc}") from None
+    for probe in _PROBES:
+        try:
+            compiled.search(probe, timeout=PROBE_TIMEOUT)
+        except TimeoutError:
+            raise PackError(path, key, "catastrophic backtracking: the pattern ran over "
+                            f"{PROBE_TIMEOUT:g} s on a {len(probe):,}-character probe; "
+                            "rewrite it without nested repetition") from None
 
 
 def _load_registry(path: Path, data: dict[str, Any], ruleset: RuleSet) -> None:

@@ -31,7 +31,7 @@ _SENT_END = re.compile(r"[.!?][\"')\]]*\s+(?=\S)")
 
 class PatternTimeout(Exception):
     def __init__(self, rule_id: str) -> None:
-        super().__init__(f"rule {rule_id} ran over {PATTERN_TIMEOUT:g} s")
+        super().__init__(f"rule {rule_id} ran over {PATTERN_TIMEOUT:g} s; its matches are missing")
         self.rule_id = rule_id
 
 
@@ -135,6 +135,9 @@ class Engine:
     # -- running -------------------------------------------------------------
 
     def run(self, doc: Document, dedupe: bool = True) -> list[Marker]:
+        """Markers of `doc`; rules that overran their time limit are listed in
+        `self.overruns` (reset on each call) and contribute nothing."""
+        self.overruns: list[str] = []
         view = TextView(doc.text)
         found: list[Marker] = []
         if self.lower_ac is not None:
@@ -157,16 +160,19 @@ class Engine:
             if ridx not in candidates:
                 continue
             try:
-                for m in pattern.finditer(view.folded, timeout=PATTERN_TIMEOUT):
-                    s, e = m.span(group) if group else m.span()
-                    if e > s:
-                        found.append(self._marker(doc, view, ridx, s, e))
+                spans = [m.span(group) if group else m.span()
+                         for m in pattern.finditer(view.folded, timeout=PATTERN_TIMEOUT)]
             except TimeoutError:
-                raise PatternTimeout(self.rules[ridx].id) from None
+                self.overruns.append(str(PatternTimeout(self.rules[ridx].id)))
+                continue
+            found.extend(self._marker(doc, view, ridx, s, e) for s, e in spans if e > s)
         for ridx, pattern in self.credits:
             if ridx not in candidates:
                 continue
-            found.extend(self._credit(doc, view, ridx, pattern))
+            try:
+                found.extend(self._credit(doc, view, ridx, pattern))
+            except PatternTimeout as exc:
+                self.overruns.append(str(exc))
         if self.blocks or self.repeats:
             found.extend(self._lines(doc))
         found = [m for m in found if self._in_region(m)]
@@ -202,6 +208,10 @@ class Engine:
             matches = list(pattern.finditer(view.folded, timeout=PATTERN_TIMEOUT))
         except TimeoutError:
             raise PatternTimeout(rule.id) from None
+        return self._credit_markers(doc, view, ridx, matches, types, person)
+
+    def _credit_markers(self, doc: Document, view: TextView, ridx: int, matches: list[Any],
+                        types: set[str] | None, person: str | None) -> Iterable[Marker]:
         for m in matches:
             gs, ge = m.span("names")
             if ge <= gs:

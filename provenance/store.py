@@ -186,8 +186,17 @@ class Writer:
         if not self.pending:
             return
         items, self.pending = self.pending, []
-        failures = [(self.run_id, f.origin, f.reason) for f in items if isinstance(f, Failure)]
-        results = [r for r in items if not isinstance(r, Failure)]
+        # failures, and notes on stored documents (what is missing), in the order met
+        failed: list[tuple[int, str, str]] = []
+        results: list[Result] = []
+        failures = 0
+        for item in items:
+            if isinstance(item, Failure):
+                failed.append((self.run_id, item.origin, item.reason))
+                failures += 1
+            else:
+                results.append(item)
+                failed.extend((self.run_id, item.document.origin, note) for note in item.notes)
         # a document met twice in one batch: the last audit wins, as if written one by one
         latest = list({r.document.id: r for r in results}.values())
         stamp, version = now(), self.rules_version
@@ -204,9 +213,9 @@ class Writer:
                              verdict.grade,
                              json.dumps([x.as_dict() for x in verdict.reasons], ensure_ascii=False)))
         with self._tx():
-            if failures:
+            if failed:
                 self.conn.executemany(
-                    "INSERT INTO failures (run_id, origin, reason) VALUES (?, ?, ?)", failures)
+                    "INSERT INTO failures (run_id, origin, reason) VALUES (?, ?, ?)", failed)
             self.conn.executemany("DELETE FROM markers WHERE document_id = ?", ids)
             self.conn.executemany(
                 "INSERT INTO documents (id, origin, url, domain, title, lang, text, body, audited_at,"
@@ -221,7 +230,7 @@ class Writer:
             self.conn.executemany(
                 "INSERT OR REPLACE INTO verdicts (document_id, run_id, provenance_class, score,"
                 " grade, reasons) VALUES (?, ?, ?, ?, ?, ?)", verdicts)
-            self.failures += len(failures)
+            self.failures += failures
             self.documents += len(results)
             self._update_run(finished=False)
 

@@ -1,13 +1,17 @@
 """Markers -> provenance class, score and grade, with the reasons listed.
 
 Every point comes from `rules/verdict.toml`; the reasons name the markers
-that earned it, so a report can trace each point to quoted evidence.
+that earned it, so a report can trace each point to quoted evidence. The
+reasons add up: base + every weight's points + any clamping = the score.
+Marker indexes in reasons refer to the markers in `marker_key` order, which a
+report can rebuild from the database alone.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .model import Document, Marker, Reason, Verdict
@@ -16,10 +20,24 @@ CLASSES = ("press-release", "agency-copy", "derivative", "original", "undetermin
 _WORD = re.compile(r"\w+")
 
 
-def decide(doc: Document, markers: list[Marker] | tuple[Marker, ...],
-           weights: dict[str, Any]) -> Verdict:
+def marker_key(m: Marker | Mapping[str, Any]) -> tuple[Any, ...]:
+    """Canonical order of a document's markers (works on `Marker` and DB rows alike)."""
+    get = m.get if isinstance(m, Mapping) else lambda k: getattr(m, k)
+    return (get("start"), get("end"), get("category"), get("entity"), get("rule_id"),
+            get("role") or "")
+
+
+def canonical(markers: Sequence[Marker]) -> list[Marker]:
+    return sorted(markers, key=marker_key)
+
+
+def decide(doc: Document, markers: Sequence[Marker], weights: dict[str, Any]) -> Verdict:
+    """Class, score and grade; `reasons` say which markers moved which dimension."""
+    markers = canonical(markers)
     reasons: list[Reason] = []
-    score = int(weights.get("base", 50))
+    base = int(weights.get("base", 50))
+    score = base
+    reasons.append(Reason("base", base, f"starting score {base}", (), "base", {}))
     groups: dict[str, list[int]] = defaultdict(list)
     for i, m in enumerate(markers):
         if m.category == "mention":
@@ -30,16 +48,22 @@ def decide(doc: Document, markers: list[Marker] | tuple[Marker, ...],
         hits = groups.get(key, [])
         if not hits:
             continue
-        raw = int(spec["each"]) * len(hits)
+        each = int(spec["each"])
+        raw = each * len(hits)
         cap = int(spec.get("cap", raw))
         points = max(raw, cap) if raw < 0 else min(raw, cap)
         score += points
         reasons.append(Reason(spec.get("dimension", "other"), points,
-                              f"{len(hits)} × {spec.get('text', key)}", tuple(hits)))
-    score = max(0, min(100, score))
-    cls, why, refs = provenance_class(doc, markers, weights.get("class", {}))
-    reasons.insert(0, Reason("class", 0, why, refs))
-    return Verdict(cls, score, grade(score, weights.get("grades", {})), tuple(reasons))
+                              f"{len(hits)} × {spec.get('text', key)}", tuple(hits),
+                              f"points.{key}",
+                              {"count": len(hits), "each": each, "cap": cap, "weight": key}))
+    bounded = max(0, min(100, score))
+    if bounded != score:
+        reasons.append(Reason("bounds", bounded - score, "score kept within 0-100", (),
+                              "bounds", {"raw": score}))
+    cls, why, refs, code, params = _classify(doc, markers, weights.get("class", {}))
+    reasons.insert(0, Reason("class", 0, why, refs, f"class.{code}", params))
+    return Verdict(cls, bounded, grade(bounded, weights.get("grades", {})), tuple(reasons))
 
 
 def grade(score: int, grades: dict[str, int]) -> str:
@@ -50,42 +74,53 @@ def grade(score: int, grades: dict[str, int]) -> str:
     return "E"
 
 
-def provenance_class(doc: Document, markers: list[Marker] | tuple[Marker, ...],
+def provenance_class(doc: Document, markers: Sequence[Marker],
                      rules: dict[str, Any]) -> tuple[str, str, tuple[int, ...]]:
     """The class and the sentence that explains it, with the deciding markers."""
+    cls, why, refs, _code, _params = _classify(doc, markers, rules)
+    return cls, why, refs
+
+
+def _classify(doc: Document, markers: Sequence[Marker], rules: dict[str, Any]
+              ) -> tuple[str, str, tuple[int, ...], str, dict[str, Any]]:
     def idx(pred: Any) -> tuple[int, ...]:
         return tuple(i for i, m in enumerate(markers) if pred(m))
 
     syn = idx(lambda m: m.category == "syndication")
     if syn:
         wires = sorted({markers[i].entity for i in syn})
-        return "press-release", f"distributed through {', '.join(wires)}", syn
+        return ("press-release", f"distributed through {', '.join(wires)}", syn, "wire",
+                {"wires": wires})
     agency = idx(lambda m: m.category == "agency")
     if agency:
         names = sorted({markers[i].entity for i in agency})
-        return "agency-copy", f"credited as agency copy: {', '.join(names)}", agency
+        return ("agency-copy", f"credited as agency copy: {', '.join(names)}", agency, "agency",
+                {"agencies": names})
     min_words = int(rules.get("min_words", 40))
     words = _count_words(doc.body, min_words)
     if words < min_words:
-        return "undetermined", f"too little text to judge ({words} words)", ()
+        return ("undetermined", f"too little text to judge ({words} words)", (), "short",
+                {"words": words})
     cites = idx(lambda m: m.category == "citation")
-    outlets = {markers[i].entity for i in cites}
+    outlets = sorted({markers[i].entity for i in cites})
     if len(outlets) >= int(rules.get("derivative_min_outlets", 2)):
         return ("derivative", f"built on the reporting of {len(outlets)} other outlets: "
-                f"{', '.join(sorted(outlets))}", cites)
+                f"{', '.join(outlets)}", cites, "outlets",
+                {"count": len(outlets), "outlets": outlets})
     body_start = doc.text.find(doc.body[:200]) if doc.body else 0
     body_start = max(body_start, 0)
     lead_end = body_start + len(doc.body) * float(rules.get("lead_share", 0.25))
-    for outlet in sorted(outlets):
+    for outlet in outlets:
         refs = idx(lambda m, o=outlet: m.entity == o and m.category in ("citation", "mention"))
         in_lead = any(markers[i].start < lead_end and markers[i].category == "citation"
                       for i in refs)
         if in_lead and len(refs) >= int(rules.get("lead_min_refs", 2)):
             return ("derivative", f"the lead rests on {outlet}, named {len(refs)} times",
-                    refs)
+                    refs, "lead", {"outlet": outlet, "count": len(refs)})
     if outlets:
-        return "original", f"own reporting; cites {', '.join(sorted(outlets))} in passing", cites
-    return "original", "no marker of copied, syndicated or agency text", ()
+        return ("original", f"own reporting; cites {', '.join(outlets)} in passing", cites,
+                "in-passing", {"outlets": outlets})
+    return "original", "no marker of copied, syndicated or agency text", (), "no-markers", {}
 
 
 def _count_words(text: str, limit: int) -> int:
