@@ -18,6 +18,7 @@ import gzip
 import json
 import os
 import platform
+import signal
 import statistics
 import subprocess
 import sys
@@ -44,7 +45,12 @@ def measure(cmd: list[str], log: Path) -> dict[str, float]:
     with log.open("wb") as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(wrapped, stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
-        _, status, usage = os.wait4(proc.pid, 0)
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        except BaseException:  # interrupted: do not leave the measured process running
+            proc.kill()
+            proc.wait()
+            raise
         wall = time.perf_counter() - t0
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
@@ -83,6 +89,7 @@ def find_shared() -> Path | None:
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--quick", action="store_true", help="200 and 2,000 docs, one run")
     ap.add_argument("--small", type=int, default=2000)
@@ -93,11 +100,13 @@ def main() -> None:
     ap.add_argument("--work", type=Path, default=Path("/tmp/provenance-bench"))
     ap.add_argument("--html", type=Path, default=None, help="extraction-benchmark folder")
     ap.add_argument("--no-html", action="store_true")
+    ap.add_argument("--cases", default="", help="comma-separated case names to run (default: all)")
     ap.add_argument("--out", type=Path, default=HERE / "results" / "speed.json")
     args = ap.parse_args()
     if args.quick:
         args.small, args.large, args.runs, args.help_runs = 200, 2000, 1, 3
 
+    load_start = [round(x, 2) for x in os.getloadavg()]
     work = args.work
     work.mkdir(parents=True, exist_ok=True)
     small, large = corpus(work, args.small), corpus(work, args.large)
@@ -135,6 +144,10 @@ def main() -> None:
         "help": [*cli, "--help"],
         "rules_list": [*cli, "rules", "list"],
     }
+    if args.cases:
+        wanted = set(args.cases.split(","))
+        cases = {k: v for k, v in cases.items() if k in wanted}
+        quick_cases = {k: v for k, v in quick_cases.items() if k in wanted}
     samples: dict[str, list[dict[str, float]]] = {k: [] for k in [*cases, *quick_cases]}
     log = work / "last.log"
     for rnd in range(args.runs):
@@ -150,35 +163,42 @@ def main() -> None:
     med = {name: {k: round(statistics.median(s[k] for s in runs), 4) for k in ("wall", "cpu", "peak_mb")}
            for name, runs in samples.items()}
 
+    def docs_per_s(case: str, n: int) -> float | None:
+        return round(n / med[case]["wall"], 1) if case in med else None
+
     def ratio(a: str, b: str, key: str = "wall") -> float | None:
         if a not in med or b not in med:
             return None
         return round(med[a][key] / med[b][key], 3)
 
     figures = {
-        "docs_per_s_large_j1": round(args.large / med["audit_large_j1"]["wall"], 1),
-        "docs_per_s_large_j2": round(args.large / med["audit_large_j2"]["wall"], 1),
-        "docs_per_s_large_j1_extra": round(args.large / med["audit_large_j1_extra"]["wall"], 1),
+        "docs_per_s_large_j1": docs_per_s("audit_large_j1", args.large),
+        "docs_per_s_large_j2": docs_per_s("audit_large_j2", args.large),
+        "docs_per_s_large_j1_extra": docs_per_s("audit_large_j1_extra", args.large),
         "audit_vs_floor_j1": ratio("audit_large_j1", "floor_large"),
         "audit_vs_floor_j2": ratio("audit_large_j2", "floor_large"),
         "audit_vs_floor_j1_cpu": ratio("audit_large_j1", "floor_large", "cpu"),
         "extra_rules_cost": ratio("audit_large_j1_extra", "audit_large_j1"),
         "extra_rules_cost_cpu": ratio("audit_large_j1_extra", "audit_large_j1", "cpu"),
-        "peak_mb_small_j1": med["audit_small_j1"]["peak_mb"],
-        "peak_mb_large_j1": med["audit_large_j1"]["peak_mb"],
+        "peak_mb_small_j1": med.get("audit_small_j1", {}).get("peak_mb"),
+        "peak_mb_large_j1": med.get("audit_large_j1", {}).get("peak_mb"),
         "peak_memory_large_vs_small": ratio("audit_large_j1", "audit_small_j1", "peak_mb"),
         "jobs2_speedup_text": ratio("audit_large_j1", "audit_large_j2"),
         "jobs2_speedup_html": ratio("audit_html_j1", "audit_html_j2"),
-        "help_wall_s": med["help"]["wall"],
-        "help_cpu_s": med["help"]["cpu"],
-        "python_pass_wall_s": med["python_pass"]["wall"],
-        "rules_list_wall_s": med["rules_list"]["wall"],
+        "jobs2_cpu_overhead_text": ratio("audit_large_j2", "audit_large_j1", "cpu"),
+        "jobs2_cpu_overhead_html": ratio("audit_html_j2", "audit_html_j1", "cpu"),
+        "help_wall_s": med.get("help", {}).get("wall"),
+        "help_cpu_s": med.get("help", {}).get("cpu"),
+        "python_pass_wall_s": med.get("python_pass", {}).get("wall"),
+        "python_pass_cpu_s": med.get("python_pass", {}).get("cpu"),
+        "rules_list_wall_s": med.get("rules_list", {}).get("wall"),
         "html_audit_vs_trafilatura_j1": ratio("audit_html_j1", "trafilatura_html"),
     }
     result = {
         "command": " ".join(["python", "bench/run.py", *sys.argv[1:]]),
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
+                    "load_average_at_start": load_start,
                     "load_average_at_end": [round(x, 2) for x in os.getloadavg()]},
         "inputs": {"small_docs": args.small, "large_docs": args.large, "extra_rules": args.extra_rules,
                    "html_pages": len(list(html.glob("*.html"))) if html else 0, "runs": args.runs,

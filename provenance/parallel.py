@@ -15,8 +15,9 @@ import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import chain, islice
-from typing import Any, BinaryIO
+from typing import BinaryIO
 
 from .audit import Auditor
 from .ingest import iter_sources
@@ -63,22 +64,22 @@ def _pooled(ruleset: RuleSet, jobs: int, chunks: Iterator[list[Source | Failure]
         # workers inherit the compiled rules (and the loaded language model)
         _AUDITOR = Auditor(ruleset)
         _AUDITOR.warm_up()
-        ctx = multiprocessing.get_context("fork")
-        pool = ctx.Pool(jobs)
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
     else:
-        ctx = multiprocessing.get_context("spawn")
-        pool = ctx.Pool(jobs, initializer=_init, initargs=(ruleset,))
-    pending: deque[Any] = deque()
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=_init, initargs=(ruleset,))
+    # a worker that dies (killed, out of memory) raises BrokenProcessPool here
+    # instead of leaving the run waiting for ever
+    pending: deque[Future[list[Result | Failure]]] = deque()
     try:
         for part in chunks:
-            pending.append(pool.apply_async(_work, (part,)))
+            pending.append(pool.submit(_work, part))
             while len(pending) >= jobs * IN_FLIGHT:
-                yield from pending.popleft().get()
+                yield from pending.popleft().result()
         while pending:
-            yield from pending.popleft().get()
+            yield from pending.popleft().result()
     finally:
-        pool.terminate()
-        pool.join()
+        pool.shutdown(wait=True, cancel_futures=True)
         _AUDITOR = None
 
 
