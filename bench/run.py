@@ -184,6 +184,7 @@ def main() -> None:
         "peak_mb_large_j1": med.get("audit_large_j1", {}).get("peak_mb"),
         "peak_memory_large_vs_small": ratio("audit_large_j1", "audit_small_j1", "peak_mb"),
         "jobs2_speedup_text": ratio("audit_large_j1", "audit_large_j2"),
+        "jobs2_speedup_text_small": ratio("audit_small_j1", "audit_small_j2"),
         "jobs2_speedup_html": ratio("audit_html_j1", "audit_html_j2"),
         "jobs2_cpu_overhead_text": ratio("audit_large_j2", "audit_large_j1", "cpu"),
         "jobs2_cpu_overhead_html": ratio("audit_html_j2", "audit_html_j1", "cpu"),

@@ -16,7 +16,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from itertools import chain, islice
+from itertools import chain
 from typing import BinaryIO
 
 from .audit import Auditor
@@ -25,6 +25,7 @@ from .model import Failure, Result, Source
 from .packs import RuleSet
 
 CHUNK = 16  # sources per task: enough to make the cost of passing them small
+CHUNK_BYTES = 64 * 1024  # ... or fewer, when they add up to this
 IN_FLIGHT = 4  # chunks per worker queued at any time
 
 _AUDITOR: Auditor | None = None
@@ -104,11 +105,19 @@ def _wanted(items: Iterable[Source | Failure], on_source: Callable[[Source], boo
             yield item
 
 
-def _chunks(items: Iterator[Source | Failure], size: int) -> Iterator[list[Source | Failure]]:
-    while True:
-        part = list(islice(items, size))
-        if not part:
-            return
+def _chunks(items: Iterator[Source | Failure], size: int,
+            max_bytes: int = CHUNK_BYTES) -> Iterator[list[Source | Failure]]:
+    """Up to `size` sources, fewer when they are big: one slow chunk of large
+    HTML pages would otherwise leave the other workers idle at the end."""
+    part: list[Source | Failure] = []
+    held = 0
+    for item in items:
+        part.append(item)
+        held += len(item.data) if isinstance(item, Source) else 0
+        if len(part) >= size or held >= max_bytes:
+            yield part
+            part, held = [], 0
+    if part:
         yield part
 
 
