@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from .extract import ExtractError, extract
-from .ingest import iter_sources
+from .ingest import IngestOptions, iter_sources
 from .model import Document, Failure, Marker, Result, Source
 from .packs import RuleSet
 from .rules import Engine
@@ -52,10 +52,12 @@ class Auditor:
 
 
 def run(sources: list[str], ruleset: RuleSet, stdin: BinaryIO | None = None,
-        on_source: Callable[[Source], bool] | None = None) -> Iterator[Result | Failure]:
-    """Audit every source in order; `on_source` may return False to skip one."""
+        on_source: Callable[[Source], bool] | None = None,
+        ingest: IngestOptions | None = None) -> Iterator[Result | Failure]:
+    """Audit every source in order; `on_source` may return False to skip one.
+    `ingest` says how to read them (globs, fetching, snapshots)."""
     auditor = Auditor(ruleset)
-    for item in iter_sources(sources, stdin=stdin):
+    for item in iter_sources(sources, stdin=stdin, options=ingest):
         if isinstance(item, Failure):
             yield item
             continue

@@ -26,6 +26,10 @@ RULES_OPTION = click.option(
     "--rules", "rules_dirs", multiple=True, type=click.Path(path_type=Path),
     help="Add a folder of rule packs to the built-in ones (repeatable).")
 
+AGAINST_OPTION = click.option(
+    "--against", multiple=True, type=click.Path(exists=True, path_type=Path),
+    help="Reference texts to find copies of: a folder of texts or an audit database (repeatable).")
+
 
 def _load_rules(rules_dirs: tuple[Path, ...], builtin: bool = True) -> Any:
     from .packs import PackError, load
@@ -45,7 +49,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("sources", nargs=-1, required=True)
+@click.argument("sources", nargs=-1)
 @click.option("--db", "db_path", default="provenance.db", show_default=True,
               type=click.Path(dir_okay=False, path_type=Path), help="SQLite file to write.")
 @RULES_OPTION
@@ -57,21 +61,51 @@ def cli() -> None:
 @click.option("-q", "--quiet", is_flag=True, help="No progress on standard error.")
 @LANG_OPTION
 @FAIL_UNDER_OPTION
+@click.option("--include", multiple=True, metavar="GLOB",
+              help="In folders, read only files matching GLOB (name or relative path; repeatable).")
+@click.option("--exclude", multiple=True, metavar="GLOB",
+              help="In folders, skip files and folders matching GLOB (repeatable).")
+@click.option("--urls", "urls_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Also audit the URLs in this file, one per line.")
+@click.option("--offline", is_flag=True,
+              help="Never fetch: audit URLs from the snapshots stored in --db.")
+@click.option("--ignore-robots", is_flag=True, help="Fetch pages even where robots.txt disallows it.")
+@click.option("--timeout", default=20.0, show_default=True, type=click.FloatRange(min=0.1),
+              help="Total seconds allowed per URL, redirects and retries included.")
+@click.option("--max-bytes", default=10 * 1024 * 1024, show_default=True,
+              type=click.IntRange(min=1), help="Largest fetched body, after decompression.")
+@AGAINST_OPTION
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
               help="Worker processes  [default: the number of cores]")
 def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
           report_dir: Path | None, as_json: bool, force: bool, quiet: bool,
-          lang: str | None, fail_under: int | None, jobs: int | None) -> None:
+          lang: str | None, fail_under: int | None, against: tuple[Path, ...],
+          include: tuple[str, ...], exclude: tuple[str, ...], urls_file: Path | None,
+          offline: bool, ignore_robots: bool, timeout: float, max_bytes: int,
+          jobs: int | None) -> None:
     """Audit SOURCES (files, folders, http(s) URLs, or - for standard input)."""
-    from . import store
+    from . import snapshots, store
+    from .fetch import FetchOptions
+    from .ingest import IngestOptions, read_url_list
     from .model import Failure
     from .parallel import run
 
+    specs = list(sources) + (read_url_list(urls_file) if urls_file else [])
+    if not specs:
+        raise click.UsageError("give at least one SOURCE or --urls FILE")
     ruleset = _load_rules(rules_dirs)
     db = store.connect(db_path)
     options = {"sources": list(sources), "rules": [str(p) for p in rules_dirs],
-               "force": force, "report": str(report_dir) if report_dir else None}
+               "force": force, "report": str(report_dir) if report_dir else None,
+               "urls": str(urls_file) if urls_file else None, "offline": offline,
+               "include": list(include), "exclude": list(exclude),
+               "ignore_robots": ignore_robots, "timeout": timeout, "max_bytes": max_bytes}
     writer = store.Writer(db, ruleset, __version__, options)
+    ingest = IngestOptions(
+        include=include, exclude=exclude, offline=offline,
+        fetch=FetchOptions(timeout=timeout, max_bytes=max_bytes, obey_robots=not ignore_robots),
+        on_snapshot=lambda snap: snapshots.save(db, snap),
+        find_snapshot=lambda url: snapshots.latest(db, url))
     seen: list[str] = []
 
     def wanted(source: Any) -> bool:
@@ -80,13 +114,14 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
         doc_id = document_id(source.data)
         if force or not writer.is_unchanged(doc_id):
             return True
-        if fail_under is not None:
+        if fail_under is not None:  # only then: the list grows with the corpus
             seen.append(doc_id)
         writer.skip()
         return False
 
     try:
-        for item in run(list(sources), ruleset, jobs=jobs, stdin=sys.stdin.buffer, on_source=wanted):
+        for item in run(specs, ruleset, jobs=jobs, stdin=sys.stdin.buffer, on_source=wanted,
+                        ingest=ingest):
             writer.add(item)
             if isinstance(item, Failure):
                 click.echo(f"failed: {item.origin}: {item.reason}", err=True)
@@ -94,7 +129,7 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
                     click.echo(json.dumps({"origin": item.origin, "error": item.reason},
                                           ensure_ascii=False))
                 continue
-            if fail_under is not None:  # only then: the list grows with the corpus
+            if fail_under is not None:
                 seen.append(item.document.id)
             if as_json:
                 click.echo(json.dumps(_as_json(item), ensure_ascii=False))
@@ -102,11 +137,14 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
                 v = item.verdict
                 click.echo(f"audited: {item.document.origin}: {v.provenance_class} "
                            f"{v.score} {v.grade}, {len(item.markers)} markers", err=True)
-    finally:
-        writer.close()
+    except BaseException:
+        writer.close(finished=False)  # keep what was audited; the run stays unfinished
+        raise
+    writer.close()
     if not quiet:
         click.echo(f"{writer.documents} audited, {writer.unchanged} unchanged, "
                    f"{writer.failures} failed -> {db_path}", err=True)
+    _corpus_step(db, ruleset, against, quiet)
     if report_dir is not None:
         from .report import write_reports
 
@@ -128,6 +166,29 @@ def _fail_under(db: Any, threshold: int, ids: list[str] | None) -> None:
         click.echo(f"below {threshold}: {row['origin']}: score {row['score']}", err=True)
     if low:
         sys.exit(1)
+
+
+def _corpus_step(db: Any, ruleset: Any, against: tuple[Path, ...], quiet: bool) -> None:
+    """Reuse and consistency over the whole database (they need every document)."""
+    from . import corpus
+
+    summary = corpus.run(db, ruleset, against,
+                         log=None if quiet else lambda line: click.echo(line, err=True))
+    if not quiet:
+        click.echo(corpus.describe(summary), err=True)
+
+
+@cli.command()
+@click.option("--db", "db_path", default="provenance.db", show_default=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@RULES_OPTION
+@AGAINST_OPTION
+@click.option("-q", "--quiet", is_flag=True, help="No summary on standard error.")
+def reuse(db_path: Path, rules_dirs: tuple[Path, ...], against: tuple[Path, ...], quiet: bool) -> None:
+    """Find text reuse and conflicting person roles in an existing database."""
+    from . import store
+
+    _corpus_step(store.connect(db_path), _load_rules(rules_dirs), against, quiet)
 
 
 def _as_json(result: Any) -> dict[str, Any]:
@@ -165,6 +226,72 @@ def report(doc_ids: tuple[str, ...], db_path: Path, out_dir: Path, lang: str | N
     click.echo(f"{len(written)} report files -> {out_dir}", err=True)
     if fail_under is not None:
         _fail_under(db, fail_under, list(doc_ids) or None)
+
+
+@cli.command()
+@click.option("--db", "db_path", default="provenance.db", show_default=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "jsonl"]), default="csv",
+              show_default=True, help="CSV (JSON columns stay text) or JSON Lines.")
+@click.option("--table", "tables", multiple=True, metavar="NAME",
+              help="Table or view to export (repeatable); default: all of them.")
+@click.option("--out", "out", type=click.Path(path_type=Path),
+              help="With one --table: a file (default: standard output). "
+                   "Otherwise: a folder, one NAME.csv/NAME.jsonl per table (default: export).")
+def export(db_path: Path, fmt: str, tables: tuple[str, ...], out: Path | None) -> None:
+    """Export tables and views as CSV or JSON Lines, for pandas, R and spreadsheets."""
+    from . import store
+    from .export import names, write
+
+    conn = store.connect(db_path).conn
+    known = names(conn, include_hidden=True)
+    for name in tables:
+        if name not in known:
+            raise click.BadParameter(f"no table or view {name!r}; choose from: "
+                                     + ", ".join(known), param_hint="--table")
+    chosen = list(dict.fromkeys(tables)) or names(conn)
+    if len(tables) == 1 and (out is None or str(out) == "-"):
+        write(conn, chosen[0], fmt, sys.stdout)
+        return
+    if len(tables) == 1 and out is not None:
+        with out.open("w", encoding="utf-8", newline="") as fh:
+            n = write(conn, chosen[0], fmt, fh)
+        click.echo(f"{n} rows of {chosen[0]} -> {out}", err=True)
+        return
+    folder = out or Path("export")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in chosen:
+        target = folder / f"{name}.{fmt}"
+        with target.open("w", encoding="utf-8", newline="") as fh:
+            n = write(conn, name, fmt, fh)
+        click.echo(f"{n} rows of {name} -> {target}", err=True)
+
+
+@cli.command()
+@click.option("--db", "db_path", default="provenance.db", show_default=True,
+              type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8001, show_default=True, type=int)
+@click.option("--open", "open_browser", is_flag=True, help="Open a web browser.")
+@click.option("--write-metadata", "metadata_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Only write the Datasette metadata JSON to this file (for datasette publish).")
+def explore(db_path: Path, host: str, port: int, open_browser: bool,
+            metadata_out: Path | None) -> None:
+    """Open the file in Datasette, with table descriptions and example queries."""
+    from . import explore as ex
+    from . import store
+
+    store.connect(db_path).conn.close()  # bring an older file's schema up to date
+    if metadata_out is not None:
+        ex.write_metadata(db_path, metadata_out)
+        click.echo(f"metadata -> {metadata_out}", err=True)
+        return
+    if not ex.available():
+        click.echo(f"Error: Datasette is not installed: {ex.INSTALL_HINT}", err=True)
+        sys.exit(1)
+    code = ex.serve(db_path, host, port, open_browser)
+    if code:
+        sys.exit(code)
 
 
 @cli.group()

@@ -1,49 +1,148 @@
 """Turn SOURCE arguments into `Source` records (bytes plus origin) or `Failure`s.
 
-Nothing here raises for a bad source: a file that cannot be read becomes a
-`Failure` with a one-line reason and the walk goes on.
+Sources: files (text, HTML, JSON Lines, WARC), folders walked recursively
+(with include/exclude globs), http(s) URLs (fetched politely, see `fetch`, or
+read back from stored snapshots when offline) and `-` for standard input.
+Nothing here raises for a bad source: it becomes a `Failure` with a one-line
+reason and the walk goes on.
 """
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 import sys
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from fnmatch import fnmatch
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from .model import Failure, Source
 
 MAX_BYTES = 20 * 1024 * 1024  # per document, before decoding
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
+WARC_SUFFIXES = (".warc", ".warc.gz")
+URL_BATCH = 32  # URLs fetched in parallel at a time; keeps memory bounded
+
+
+@dataclass
+class IngestOptions:
+    """How sources are read; the defaults are those of `provenance audit`."""
+
+    include: tuple[str, ...] = ()   # globs a file in a folder must match (name or relative path)
+    exclude: tuple[str, ...] = ()   # globs that drop files and folders
+    max_bytes: int = MAX_BYTES
+    offline: bool = False           # URLs come from stored snapshots, never from the network
+    fetch: Any = None               # fetch.FetchOptions; None means the defaults
+    on_snapshot: Callable[[Any], None] | None = None       # called with each fresh fetch
+    find_snapshot: Callable[[str], Any] | None = None      # URL -> stored Snapshot or None
+    transport: Any = field(default=None, repr=False)       # an httpx transport, for tests
 
 
 def iter_sources(specs: list[str], stdin: BinaryIO | None = None,
-                 max_bytes: int = MAX_BYTES) -> Iterator[Source | Failure]:
+                 max_bytes: int = MAX_BYTES,
+                 options: IngestOptions | None = None) -> Iterator[Source | Failure]:
     """Sources in the order given; folders are walked recursively in sorted order."""
-    for spec in specs:
-        if spec == "-":
-            stream = stdin if stdin is not None else sys.stdin.buffer
-            data = stream.read(max_bytes + 1)
-            if len(data) > max_bytes:
-                yield Failure("-", f"too large: over {max_bytes // (1024 * 1024)} MB")
-            else:
-                yield Source(origin="-", data=data, kind=sniff_kind("-", data))
-            continue
-        if spec.startswith(("http://", "https://")):
-            yield Failure(spec, "URLs are not supported by this build")
-            continue
-        path = Path(spec)
-        if path.is_dir():
-            yield from _walk(path, max_bytes)
-        elif path.exists():
-            yield read_file(path, spec, max_bytes)
+    opts = options or IngestOptions(max_bytes=max_bytes)
+    urls: list[str] = []
+    fetcher = None
+    try:
+        for spec in specs:
+            if spec.startswith(("http://", "https://")):
+                urls.append(spec)
+                if len(urls) >= URL_BATCH:
+                    fetcher = fetcher or _fetcher(opts)
+                    yield from _urls(urls, opts, fetcher)
+                    urls = []
+                continue
+            if urls:
+                fetcher = fetcher or _fetcher(opts)
+                yield from _urls(urls, opts, fetcher)
+                urls = []
+            yield from _one(spec, stdin, opts)
+        if urls:
+            fetcher = fetcher or _fetcher(opts)
+            yield from _urls(urls, opts, fetcher)
+    finally:
+        if fetcher is not None:
+            fetcher.close()
+
+
+def read_url_list(path: str | Path) -> list[str]:
+    """The URLs of a `--urls` file: one per line; blank lines and # comments skipped."""
+    text = Path(path).read_text(encoding="utf-8", errors="replace")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
+
+
+def _one(spec: str, stdin: BinaryIO | None, opts: IngestOptions) -> Iterator[Source | Failure]:
+    max_bytes = opts.max_bytes
+    if spec == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        data = stream.read(max_bytes + 1)
+        if len(data) > max_bytes:
+            yield Failure("-", f"too large: over {max_bytes // (1024 * 1024)} MB")
         else:
-            yield Failure(spec, "no such file or folder")
+            yield Source(origin="-", data=data, kind=sniff_kind("-", data))
+        return
+    path = Path(spec)
+    if path.is_dir():
+        yield from _walk(path, max_bytes, opts.include, opts.exclude)
+    elif path.exists():
+        yield from _file(path, spec, max_bytes)
+    else:
+        yield Failure(spec, "no such file or folder")
 
 
-def _walk(root: Path, max_bytes: int) -> Iterator[Source | Failure]:
+def _fetcher(opts: IngestOptions) -> Any:
+    if opts.offline:
+        return None
+    from .fetch import Fetcher
+
+    return Fetcher(opts.fetch, transport=opts.transport)
+
+
+def _urls(urls: list[str], opts: IngestOptions, fetcher: Any) -> Iterator[Source | Failure]:
+    if opts.offline:
+        for url in urls:
+            snap = opts.find_snapshot(url) if opts.find_snapshot else None
+            yield snap.source(url) if snap is not None else Failure(url, "offline: no stored snapshot")
+        return
+    for item in fetcher.fetch_all(urls):
+        if isinstance(item, Failure):
+            yield item
+            continue
+        if opts.on_snapshot is not None:
+            opts.on_snapshot(item)
+        yield item.source(item.url)
+
+
+def _file(path: Path, origin: str, max_bytes: int) -> Iterator[Source | Failure]:
+    name = path.name.lower()
+    if name.endswith(JSONL_SUFFIXES):
+        yield from read_jsonl(path, origin, max_bytes)
+    elif name.endswith(WARC_SUFFIXES):
+        yield from read_warc(path, origin, max_bytes)
+    else:
+        yield read_file(path, origin, max_bytes)
+
+
+def _wanted(rel: str, name: str, include: tuple[str, ...], known: bool) -> bool:
+    if include:
+        return any(fnmatch(name, g) or fnmatch(rel, g) for g in include)
+    return known
+
+
+def _excluded(rel: str, name: str, exclude: tuple[str, ...]) -> bool:
+    return any(fnmatch(name, g) or fnmatch(rel, g) for g in exclude)
+
+
+def _walk(root: Path, max_bytes: int, include: tuple[str, ...] = (),
+          exclude: tuple[str, ...] = ()) -> Iterator[Source | Failure]:
     seen_dirs: set[tuple[int, int]] = set()
 
     def walk(folder: Path) -> Iterator[Source | Failure]:
@@ -66,14 +165,21 @@ def _walk(root: Path, max_bytes: int) -> Iterator[Source | Failure]:
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
+            rel = path.relative_to(root).as_posix()
+            if exclude and _excluded(rel, entry.name, exclude):
+                continue
             try:
                 is_dir = entry.is_dir()
             except OSError:
                 is_dir = False
             if is_dir:
                 yield from walk(path)
-            elif path.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES:
-                yield read_file(path, str(path), max_bytes)
+                continue
+            lower = entry.name.lower()
+            known = (path.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES
+                     or lower.endswith(JSONL_SUFFIXES + WARC_SUFFIXES))
+            if _wanted(rel, entry.name, include, known):
+                yield from _file(path, str(path), max_bytes)
 
     yield from walk(root)
 
@@ -103,3 +209,82 @@ def sniff_kind(origin: str, data: bytes) -> str:
     if head.startswith((b"<!doctype html", b"<html")) or b"<html" in head[:256]:
         return "html"
     return "text"
+
+
+def read_jsonl(path: Path, origin: str, max_bytes: int = MAX_BYTES) -> Iterator[Source | Failure]:
+    """One article per line: `text` or `html`, optional `url`, `title`, `published`.
+    A broken line is a failure of its own; the other lines are still read."""
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    n = 0
+    try:
+        with opener(path, "rb") as fh:  # type: ignore[operator]
+            for n, raw in enumerate(fh, 1):  # noqa: B007
+                if not raw.strip():
+                    continue
+                item = _jsonl_item(raw, f"{origin}:{n}", max_bytes)
+                if item is not None:
+                    yield item
+    except (OSError, EOFError, zlib.error) as exc:
+        yield Failure(f"{origin}:{n + 1}" if n else origin,
+                      f"cannot read: {getattr(exc, 'strerror', None) or exc}")
+
+
+def _jsonl_item(raw: bytes, origin: str, max_bytes: int) -> Source | Failure | None:
+    if len(raw) > max_bytes:
+        return Failure(origin, f"too large: over {max_bytes // (1024 * 1024)} MB")
+    try:
+        obj = json.loads(raw)
+    except ValueError as exc:
+        return Failure(origin, f"not valid JSON: {getattr(exc, 'msg', exc)}")
+    if not isinstance(obj, dict):
+        return Failure(origin, "not a JSON object")
+    html, text = obj.get("html"), obj.get("text")
+    content = html if isinstance(html, str) and html.strip() else text
+    if not isinstance(content, str) or not content.strip():
+        return Failure(origin, "no 'text' or 'html' field")
+    url = obj.get("url") if isinstance(obj.get("url"), str) else None
+    title = obj.get("title") if isinstance(obj.get("title"), str) else None
+    published = obj.get("published") if isinstance(obj.get("published"), str) else None
+    meta = {"published": published} if published else {}
+    return Source(origin=origin, data=content.encode("utf-8"), kind="html" if content is html else "text",
+                  url=url, charset="utf-8", title=title, published=published, meta=meta)
+
+
+def read_warc(path: Path, origin: str, max_bytes: int = MAX_BYTES) -> Iterator[Source | Failure]:
+    """HTML and text response records of a WARC file (needs the `warc` extra)."""
+    try:
+        from warcio.archiveiterator import ArchiveIterator
+        from warcio.exceptions import ArchiveLoadFailed
+    except ImportError:
+        yield Failure(origin, "reading WARC files needs warcio: pip install 'provenance[warc]'")
+        return
+    n = 0
+    try:
+        with open(path, "rb") as fh:
+            for record in ArchiveIterator(fh):
+                if record.rec_type != "response" or record.http_headers is None:
+                    continue
+                ctype = (record.http_headers.get_header("Content-Type") or "").lower()
+                if not ctype.startswith(("text/html", "application/xhtml", "text/plain")):
+                    continue
+                n += 1
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                rec_origin = f"{origin}#{n}"
+                status = record.http_headers.get_statuscode()
+                if not str(status).startswith("2"):
+                    yield Failure(rec_origin, f"HTTP {status}")
+                    continue
+                data = record.content_stream().read(max_bytes + 1)
+                if len(data) > max_bytes:
+                    yield Failure(rec_origin, f"too large: over {max_bytes // (1024 * 1024)} MB")
+                    continue
+                charset = None
+                if "charset=" in ctype:
+                    charset = ctype.split("charset=", 1)[1].split(";")[0].strip(" '\"")
+                kind = "text" if ctype.startswith("text/plain") else "html"
+                yield Source(origin=rec_origin, data=data, kind=kind, url=url, charset=charset,
+                             content_type=ctype.split(";")[0],
+                             meta={"warc": {"date": record.rec_headers.get_header("WARC-Date"),
+                                            "status": status}})
+    except (OSError, EOFError, zlib.error, ArchiveLoadFailed, ValueError) as exc:
+        yield Failure(origin, f"cannot read WARC: {str(exc).splitlines()[0][:200] if str(exc) else exc}")

@@ -41,7 +41,7 @@ _KIND_KEYS: dict[str, dict[str, type]] = {
     "pattern": {"pattern": str, "group": str},
     "block": {"lines": list, "max_chars": int},
     "repeat": {"min_chars": int},
-    "outlet": {"cues": list, "window": int, "types": list},
+    "outlet": {"cues": list, "window": int, "types": list, "link_cue": str},
     "credit": {"pattern": str, "person_entity": str, "types": list},
 }
 _REQUIRED: dict[str, tuple[str, ...]] = {
@@ -57,6 +57,7 @@ _OUTLET_KEYS = {
     "id": str, "name": str, "aliases": list, "strict_aliases": list, "domains": list,
     "type": str, "country": str, "languages": list, "owner": str,
     "state_affiliated": bool, "affiliation_source": str, "notes": str,
+    "citable": bool,
 }
 _REGEX_FLAGS = regex.V0
 
@@ -104,6 +105,7 @@ class Outlet:
     owner: str | None = None
     state_affiliated: bool = False
     affiliation_source: str | None = None
+    citable: bool = True  # false for photo agencies: credited, never a source of facts
 
 
 @dataclass
@@ -255,7 +257,7 @@ def _check_rule(path: Path, i: int, spec: Any, pack: dict[str, Any]) -> Rule:
         if key in spec:
             if not spec[key] or not all(isinstance(x, str) and x.strip() for x in spec[key]):
                 raise PackError(path, f"{where}.{key}", "must be a non-empty list of non-empty strings")
-    for key in ("pattern",):
+    for key in ("pattern", "link_cue"):
         if key in spec:
             _check_regex(path, f"{where}.{key}", spec[key])
     for j, line in enumerate(spec.get("lines", [])):
@@ -349,6 +351,7 @@ def _load_registry(path: Path, data: dict[str, Any], ruleset: RuleSet) -> None:
             languages=tuple(entry.get("languages", [])), owner=entry.get("owner"),
             state_affiliated=bool(entry.get("state_affiliated", False)),
             affiliation_source=entry.get("affiliation_source"),
+            citable=bool(entry.get("citable", True)),
         )
         ruleset.outlets[outlet.id] = outlet
 

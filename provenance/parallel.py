@@ -20,7 +20,7 @@ from itertools import chain
 from typing import BinaryIO
 
 from .audit import Auditor
-from .ingest import iter_sources
+from .ingest import IngestOptions, iter_sources
 from .model import Failure, Result, Source
 from .packs import RuleSet
 
@@ -41,10 +41,11 @@ def default_jobs() -> int:
 
 def run(sources: list[str], ruleset: RuleSet, jobs: int | None = None,
         stdin: BinaryIO | None = None, on_source: Callable[[Source], bool] | None = None,
-        chunk: int = CHUNK) -> Iterator[Result | Failure]:
-    """Like `audit.run`, with `jobs` worker processes (default: one per core)."""
+        ingest: IngestOptions | None = None, chunk: int = CHUNK) -> Iterator[Result | Failure]:
+    """Like `audit.run`, with `jobs` worker processes (default: one per core).
+    Reading (and fetching) stays in this process; workers extract and audit."""
     jobs = default_jobs() if jobs is None else max(1, jobs)
-    items = _wanted(iter_sources(sources, stdin=stdin), on_source)
+    items = _wanted(iter_sources(sources, stdin=stdin, options=ingest), on_source)
     chunks = _chunks(items, chunk)
     first = next(chunks, None)
     if first is None:

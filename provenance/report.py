@@ -118,6 +118,12 @@ def class_reason(lang: str, doc: rd.DocView, name: Callable[[str], str] = md_esc
     outlet = doc.outlet_name
     if code == "wire":
         return t(lang, "classwhy.wire", wires=join(lang, [name(outlet(w)) for w in p["wires"]]))
+    if code == "copied-wire":
+        return t(lang, "classwhy.copied-wire",
+                 wires=join(lang, [name(outlet(w)) for w in p["wires"]]))
+    if code == "copied-agency":
+        return t(lang, "classwhy.copied-agency",
+                 agencies=join(lang, [name(outlet(a)) for a in p["agencies"]]))
     if code == "agency":
         return t(lang, "classwhy.agency",
                  agencies=join(lang, [name(outlet(a)) for a in p["agencies"]]))
@@ -405,20 +411,26 @@ def write_reports(db: sqlite_utils.Database, out: Path, ids: list[str] | None = 
     if lang == "all":
         written: list[Path] = []
         for code in LANGS:
-            written += _write(corpus, out / code, code, formats)
+            written += _write(db, corpus, out / code, code, formats)
         return written
-    return _write(corpus, out, lang, formats)
+    return _write(db, corpus, out, lang, formats)
 
 
-def _write(corpus: rd.Corpus, out: Path, lang: str, formats: tuple[str, ...]) -> list[Path]:
+def _write(db: sqlite_utils.Database, corpus: rd.Corpus, out: Path, lang: str,
+           formats: tuple[str, ...]) -> list[Path]:
+    from . import report_reuse
+
     out.mkdir(parents=True, exist_ok=True)
     index_lang = corpus_lang(corpus) if lang == "auto" else lang
+    names = {doc.id: doc.slug for doc in corpus.docs}
     written: list[Path] = []
     if "md" in formats:
         for doc in corpus.docs:
             doc_lang = pick(doc.lang) if lang == "auto" else lang
-            written.append(_save(out, doc.slug + ".md", document_report(doc, doc_lang)))
-        written.append(_save(out, "index.md", index_report(corpus, index_lang)))
+            written.append(_save(out, doc.slug + ".md", document_report(doc, doc_lang)
+                                 + report_reuse.document_sections(db, doc.id, names)))
+        written.append(_save(out, "index.md", index_report(corpus, index_lang)
+                             + report_reuse.index_sections(db, names)))
     if "html" in formats:
         from .report_html import corpus_html
 

@@ -7,7 +7,6 @@ number of phrase rules. Regex rules are few by design.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ CITING_ROLES = {"cited", "interview"}
 _SPLIT_NAMES = regex.compile(r"\s*(?:[,/|;+&]|\bund\b|\band\b|\bet\b|\by\b)\s*", regex.I)
 _NAME_STRIP = " \t.:;,-()[]'\"©"
 _PERSON = regex.compile(r"^\p{Lu}[\p{L}'.-]*(?: (?:\p{Lu}[\p{L}'.-]*|von|van|de|da|del|der|di|le|la)){1,4}$")
-_SENT_END = re.compile(r"[.!?][\"')\]]*\s+(?=\S)")
 
 
 class PatternTimeout(Exception):
@@ -55,7 +53,7 @@ class Engine:
         self.credits: list[tuple[int, Any]] = []
         self.blocks: list[tuple[int, Any, int]] = []
         self.repeats: list[tuple[int, int]] = []
-        self.outlet_rules: list[tuple[int, list[_Cue], set[str] | None]] = []
+        self.outlet_rules: list[tuple[int, list[_Cue], set[str] | None, Any]] = []
         for idx, rule in enumerate(self.rules):
             spec = rule.spec
             if rule.kind == "phrase":
@@ -82,15 +80,24 @@ class Engine:
                     for c in spec["cues"]
                 ]
                 types = set(spec["types"]) if "types" in spec else None
-                self.outlet_rules.append((idx, cues, types))
+                link_cue = regex.compile(spec["link_cue"]) if "link_cue" in spec else None
+                self.outlet_rules.append((idx, cues, types, link_cue))
         # outlet names are matched case-sensitively: "Die Zeit" is not "die Zeit"
         self.alias_to_outlet: dict[str, str] = {}
+        # a name that is also listed as strict ("Bild", "Stern") stays strict
         for outlet in ruleset.outlets.values():
-            for alias in (outlet.name, *outlet.aliases):
+            strict = {fold(a) for a in outlet.strict_aliases}
+            for alias in dict.fromkeys((outlet.name, *outlet.aliases)):
+                if fold(alias) in strict:
+                    continue
                 case_phrases[fold(alias)].append(("outlet", outlet.id))
                 self.alias_to_outlet.setdefault(fold(alias).lower(), outlet.id)
+            for alias in sorted(strict):
+                case_phrases[alias].append(("strict", outlet.id))
+        # in a credit line ("Foto: Stern", "© EPA") a common-word name is unambiguous
+        for outlet in ruleset.outlets.values():
             for alias in outlet.strict_aliases:
-                case_phrases[fold(alias)].append(("strict", outlet.id))
+                self.alias_to_outlet.setdefault(fold(alias).lower(), outlet.id)
         self.lower_keys = list(lower_phrases)
         self.lower_targets = [lower_phrases[k] for k in self.lower_keys]
         self.lower_ac = ahocorasick_rs.AhoCorasick(self.lower_keys) if self.lower_keys else None
@@ -180,7 +187,7 @@ class Engine:
         if pictures:  # an agency named in a picture credit is not agency copy
             found = [m for m in found if m.category != "agency"
                      or not any(s < m.end and m.start < e for s, e in pictures)]
-        if self.outlet_rules and outlet_hits:
+        if self.outlet_rules and (outlet_hits or doc.links):
             found.extend(self._outlets(doc, view, outlet_hits, found))
         return _dedupe(found) if dedupe else found
 
@@ -283,35 +290,62 @@ class Engine:
 
     def _outlets(self, doc: Document, view: TextView,
                  hits: list[tuple[int, int, str, bool]], others: list[Marker]) -> list[Marker]:
+        """Give every outlet name (and every body link to an outlet's domain) a role.
+
+        Names come from the one Aho-Corasick pass in `run`; here each is judged
+        by the cues around it. Strict aliases (names that are common words) and
+        bare links only count when a cue makes them a citation.
+        """
         credited = [(m.start, m.end) for m in others
                     if m.category in ("agency", "image-credit", "syndication")]
         self_ids = {m.entity for m in others if m.category == "agency"}
-        if doc.domain and doc.domain in self.domain_to_outlet:
-            self_ids.add(self.domain_to_outlet[doc.domain])
+        publisher = self.outlet_for_domain(doc.domain)
+        if publisher:
+            self_ids.add(publisher)
         # keep the longest alias at each place: "Bloomberg TV" over "Bloomberg"
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
-        kept: list[tuple[int, int, str, bool]] = []
-        for h in hits:
-            if kept and h[0] < kept[-1][1]:
+        kept: list[tuple[int, int, str, bool, bool]] = []
+        for s, e, outlet_id, strict in hits:
+            if kept and s < kept[-1][1]:
                 continue
-            kept.append(h)
+            os_, oe = view.span(s, e)
+            if kept and _appositive(doc.text, kept[-1], os_, oe, outlet_id):
+                # "Deutsche Presse-Agentur (dpa)": one name, judged once
+                ps, _pe, pid, pstrict, plink = kept[-1]
+                kept[-1] = (ps, oe + 1, pid, pstrict and strict, plink)
+                continue
+            kept.append((os_, oe, outlet_id, strict, False))
+        kept.extend(self._link_hits(doc, kept))
         out: list[Marker] = []
-        for ridx, cues, types in self.outlet_rules:
+        for ridx, cues, types, link_cue in self.outlet_rules:
             rule = self.rules[ridx]
             window = rule.spec.get("window", 160)
-            for s, e, outlet_id, strict in kept:
+            judged: list[tuple[int, int, str, bool, str]] = []
+            people: set[tuple[str, str]] = set()
+            rule_self = set(self_ids)
+            for os_, oe, outlet_id, strict, is_link in kept:
                 outlet = self.ruleset.outlets[outlet_id]
                 if types is not None and outlet.type not in types:
                     continue
-                os_, oe = view.span(s, e)
                 role = self._role(doc.text, os_, oe, cues, window)
+                if is_link and role not in CITING_ROLES and link_cue is not None \
+                        and link_cue.search(fold(doc.text[os_:oe])):
+                    role = "cited"  # the anchor text is itself the cue: "wie <a>berichtet</a>"
                 if role == "ignore":
-                    continue
-                if strict and role not in CITING_ROLES:
-                    continue
+                    people.add((outlet_id, doc.text[os_:oe]))
+                elif role == "self":
+                    rule_self.add(outlet_id)  # "© Neue Zürcher Zeitung AG": the publisher
+                if role in CITING_ROLES and not outlet.citable:
+                    role = "mention"  # a photo agency is credited, never a source
+                judged.append((os_, oe, outlet_id, strict or is_link, role))
+            for os_, oe, outlet_id, strict, role in judged:
+                if role == "ignore" or (outlet_id, doc.text[os_:oe]) in people:
+                    continue  # "Michael Bloomberg ... Bloomberg said": the person throughout
                 if any(cs <= os_ < ce or cs < oe <= ce for cs, ce in credited):
                     role = "credit"
-                elif outlet_id in self_ids:
+                elif strict and role not in CITING_ROLES:
+                    continue
+                elif outlet_id in rule_self:
                     role = "self"
                 block = doc.block_at(os_)
                 if role in CITING_ROLES and block not in ("body", "heading"):
@@ -322,20 +356,38 @@ class Engine:
                                   block=block))
         return out
 
+    def outlet_for_domain(self, domain: str | None) -> str | None:
+        """The outlet that owns `domain` or a parent of it (wien.orf.at -> orf)."""
+        while domain:
+            outlet_id = self.domain_to_outlet.get(domain.lower())
+            if outlet_id:
+                return outlet_id
+            if "." not in domain:
+                return None
+            domain = domain.split(".", 1)[1]
+            if "." not in domain:  # never match a bare TLD
+                return None
+        return None
+
+    def _link_hits(self, doc: Document,
+                   names: list[tuple[int, int, str, bool, bool]]) -> list[tuple[int, int, str, bool, bool]]:
+        """Body links to an outlet's domain, placed in the text (links without offsets,
+        e.g. from plain text, cannot be judged and are skipped)."""
+        out: list[tuple[int, int, str, bool, bool]] = []
+        for link in doc.links:
+            if link.start is None or link.end is None or link.end <= link.start:
+                continue
+            outlet_id = self.outlet_for_domain(link.domain)
+            if outlet_id is None:
+                continue
+            if any(s < link.end and link.start < e for s, e, *_ in names):
+                continue  # the name in the anchor decides
+            out.append((link.start, link.end, outlet_id, True, True))
+        return out
+
     @staticmethod
     def _role(text: str, s: int, e: int, cues: list[_Cue], window: int) -> str:
-        line_start = text.rfind("\n", 0, s) + 1
-        line_end = text.find("\n", e)
-        if line_end < 0:
-            line_end = len(text)
-        before = fold_keep(text[max(line_start, s - window):s])
-        ends = list(_SENT_END.finditer(before))
-        if ends:
-            before = before[ends[-1].end():]
-        after = fold_keep(text[e:min(line_end, e + window)])
-        m = _SENT_END.search(after)
-        if m:
-            after = after[:m.start() + 1]
+        before, after = _clause(text, s, e, window)
         for cue in cues:
             if cue.before is not None and not cue.before.search(before):
                 continue
@@ -343,6 +395,61 @@ class Engine:
                 continue
             return cue.role
         return "mention"
+
+
+# what may stand between a name and its context without changing the role:
+# quotes ("der \"Spiegel\""), and a generic noun glued on ("Bild-Zeitung")
+_OPEN_QUOTES = regex.compile(r"[\"'(\[]+$")
+_CLOSE_QUOTES = regex.compile(r"^(?:\"|'(?!s?\s))+|^[)\]]+")
+_NAME_SUFFIX = regex.compile(
+    r"^-(?:Zeitung|Magazin|Sender|Blatt|Redaktion|Online|Website|Webseite|Portal|Agentur)\b")
+_SENT_END = regex.compile(r"[.!?]+[\"')\]]*\s+")
+_ABBREV = regex.compile(
+    r"(?:^|[\s(])(?:\p{L}|Mr|Mrs|Ms|Dr|Prof|St|Sr|Jr|Nr|No|vs|bzw|ca|etc|Inc|Corp|Co|Ltd|Gov|Sen|Rep|Gen|"
+    r"Jan|Feb|Mar|Apr|Aug|Sep|Sept|Oct|Nov|Dec|Okt|Dez|Abs|Art|Bd|Hrsg|Mio|Mrd|Tel|usw|vgl|ggf|evtl|"
+    r"z\.\s?B|u\.\s?a|d\.\s?h|U\.S|U\.K)\.$")
+_SENT_START = regex.compile(r"[\p{Lu}\p{N}\"'(\[\-]")
+
+
+def _appositive(text: str, prev: tuple[int, int, str, bool, bool], s: int, e: int,
+                outlet_id: str) -> bool:
+    """True for the short form in brackets right after the full name of the same outlet."""
+    return (prev[2] == outlet_id and not prev[4] and text[prev[1]:s] in (" (", "(")
+            and text[e:e + 1] == ")")
+
+
+def _clause(text: str, s: int, e: int, window: int) -> tuple[str, str]:
+    """The folded text from the start of the sentence up to [s, e), and from there
+    to the end of the sentence, each bounded by the line and by `window`."""
+    line_start = text.rfind("\n", 0, s) + 1
+    line_end = text.find("\n", e)
+    if line_end < 0:
+        line_end = len(text)
+    before = fold_keep(text[max(line_start, s - window):s])
+    probe = before + text[s:s + 1]  # the name itself may start the next sentence
+    cut = 0
+    for m in _SENT_END.finditer(before):
+        if _is_boundary(probe, m):
+            cut = m.end()
+    before = _OPEN_QUOTES.sub("", before[cut:])
+    after = fold_keep(text[e:min(line_end, e + window)])
+    after = _CLOSE_QUOTES.sub("", after, count=1)
+    after = _NAME_SUFFIX.sub("", after, count=1)
+    for m in _SENT_END.finditer(after):
+        if _is_boundary(after, m):
+            after = after[:m.start() + 1]
+            break
+    return before, after
+
+
+def _is_boundary(text: str, m: Any) -> bool:
+    """A sentence ends at `m` unless an abbreviation precedes it ("U.S.", "z. B.",
+    "Dr.") or what follows cannot start a sentence."""
+    if m.end() >= len(text) or not _SENT_START.match(text, m.end()):
+        return False
+    if text[m.start()] == "." and _ABBREV.search(text, 0, m.start() + 1):
+        return False
+    return True
 
 
 def fold_keep(text: str) -> str:

@@ -107,6 +107,210 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m002_snapshots(db: sqlite_utils.Database) -> None:
+    """Fetched pages exactly as received (gzip-compressed), for offline re-audits."""
+    db.executescript(
+        """
+        CREATE TABLE snapshots (
+            id INTEGER PRIMARY KEY,
+            url TEXT NOT NULL,
+            final_url TEXT NOT NULL,
+            status INTEGER NOT NULL,
+            headers TEXT NOT NULL,
+            content_type TEXT,
+            charset TEXT,
+            fetched_at TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            sha256 TEXT NOT NULL,
+            document_id TEXT,
+            body BLOB NOT NULL
+        );
+        CREATE INDEX snapshots_url ON snapshots(url, fetched_at);
+        CREATE INDEX snapshots_final_url ON snapshots(final_url, fetched_at);
+        """
+    )
+
+
+CATEGORIES = ("syndication", "agency", "citation", "mention", "image-credit", "boilerplate",
+              "residue", "attribution")
+
+
+@migrations()
+def m003_store(db: sqlite_utils.Database) -> None:
+    """Indexes for the common joins, FTS5 kept in step by triggers, packs per run, views."""
+    # Correlated counts, one covering-index range each: looking up one document (or a page of
+    # them) does not aggregate the whole markers table first.
+    counts = ",\n".join(
+        f"            (SELECT count(*) FROM markers m WHERE m.document_id = d.id"
+        f" AND m.category = '{c}') AS {c.replace('-', '_')}" for c in CATEGORIES)
+    db.executescript(
+        f"""
+        CREATE INDEX documents_domain ON documents(domain);
+        CREATE INDEX documents_origin ON documents(origin);
+        CREATE INDEX markers_document_category ON markers(document_id, category);
+        CREATE INDEX markers_rule ON markers(rule_id);
+        CREATE INDEX verdicts_class ON verdicts(provenance_class);
+
+        CREATE TABLE run_packs (
+            run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+            pack TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            version TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            path TEXT,
+            header TEXT,
+            PRIMARY KEY (run_id, pack)
+        );
+
+        CREATE VIRTUAL TABLE documents_fts USING fts5(
+            title, text, content="documents", content_rowid="rowid",
+            tokenize="unicode61 remove_diacritics 2");
+        CREATE TRIGGER documents_fts_insert AFTER INSERT ON documents BEGIN
+            INSERT INTO documents_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END;
+        CREATE TRIGGER documents_fts_delete AFTER DELETE ON documents BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, title, text)
+                VALUES ('delete', old.rowid, old.title, old.text);
+        END;
+        CREATE TRIGGER documents_fts_update AFTER UPDATE OF title, text ON documents
+            WHEN old.title IS NOT new.title OR old.text IS NOT new.text BEGIN
+            INSERT INTO documents_fts(documents_fts, rowid, title, text)
+                VALUES ('delete', old.rowid, old.title, old.text);
+            INSERT INTO documents_fts(rowid, title, text) VALUES (new.rowid, new.title, new.text);
+        END;
+        INSERT INTO documents_fts(documents_fts) VALUES ('rebuild');
+
+        CREATE VIRTUAL TABLE markers_fts USING fts5(
+            snippet, content="markers", content_rowid="id",
+            tokenize="unicode61 remove_diacritics 2");
+        CREATE TRIGGER markers_fts_insert AFTER INSERT ON markers BEGIN
+            INSERT INTO markers_fts(rowid, snippet) VALUES (new.id, new.snippet);
+        END;
+        CREATE TRIGGER markers_fts_delete AFTER DELETE ON markers BEGIN
+            INSERT INTO markers_fts(markers_fts, rowid, snippet) VALUES ('delete', old.id, old.snippet);
+        END;
+        CREATE TRIGGER markers_fts_update AFTER UPDATE OF snippet ON markers BEGIN
+            INSERT INTO markers_fts(markers_fts, rowid, snippet) VALUES ('delete', old.id, old.snippet);
+            INSERT INTO markers_fts(rowid, snippet) VALUES (new.id, new.snippet);
+        END;
+        INSERT INTO markers_fts(markers_fts) VALUES ('rebuild');
+
+        CREATE VIEW document_summary AS
+        SELECT d.id, d.origin, d.url, d.domain, d.title, d.lang,
+            v.provenance_class, v.score, v.grade, v.run_id, d.audited_at,
+            (SELECT count(*) FROM markers m WHERE m.document_id = d.id) AS markers,
+{counts}
+        FROM documents d
+        LEFT JOIN verdicts v ON v.document_id = d.id;
+
+        CREATE VIEW outlet_citations AS
+        SELECT m.entity AS outlet_id, o.name AS outlet, o.type AS outlet_type, o.country,
+            o.state_affiliated, count(*) AS citations,
+            count(DISTINCT m.document_id) AS documents,
+            sum(m.role = 'interview') AS interviews
+        FROM markers m LEFT JOIN outlets o ON o.id = m.entity
+        WHERE m.category = 'citation'
+        GROUP BY m.entity;
+
+        CREATE VIEW syndicated_documents AS
+        SELECT m.document_id, d.origin, d.url, d.domain, d.title, m.entity AS wire,
+            o.name AS wire_name, v.provenance_class, v.score, v.grade,
+            count(*) AS wire_markers, min(m.start) AS evidence_start, m.snippet AS evidence
+        FROM markers m
+        JOIN documents d ON d.id = m.document_id
+        LEFT JOIN outlets o ON o.id = m.entity
+        LEFT JOIN verdicts v ON v.document_id = m.document_id
+        WHERE m.category = 'syndication'
+        GROUP BY m.document_id, m.entity;
+
+        CREATE VIEW boilerplate_by_domain AS
+        SELECT b.domain, b.kind, b.documents, b.markers, t.documents AS domain_documents,
+            round(100.0 * b.documents / t.documents, 1) AS percent_of_domain
+        FROM (
+            SELECT d.domain, m.entity AS kind, count(DISTINCT m.document_id) AS documents,
+                count(*) AS markers
+            FROM markers m JOIN documents d ON d.id = m.document_id
+            WHERE m.category = 'boilerplate'
+            GROUP BY d.domain, m.entity
+        ) b
+        JOIN (SELECT domain, count(*) AS documents FROM documents GROUP BY domain) t
+            ON t.domain IS b.domain;
+
+        CREATE VIEW run_failures AS
+        SELECT f.run_id, r.started_at, r.finished_at, r.tool_version, f.origin, f.reason
+        FROM failures f JOIN runs r ON r.id = f.run_id;
+
+        CREATE VIEW run_overview AS
+        SELECT r.id AS run_id, r.started_at, r.finished_at,
+            CASE WHEN r.finished_at IS NULL THEN 'unfinished' ELSE 'finished' END AS status,
+            r.tool_version, r.rules_version, r.documents, r.unchanged, r.failures,
+            (SELECT count(*) FROM verdicts v WHERE v.run_id = r.id) AS current_verdicts,
+            (SELECT count(*) FROM run_packs p WHERE p.run_id = r.id) AS packs,
+            r.options
+        FROM runs r;
+        """
+    )
+
+
+@migrations()
+def m004_reuse(db: sqlite_utils.Database) -> None:
+    """Text reuse (pairs, passages, clusters, reference texts) and person roles; see reuse.py."""
+    db.executescript(
+        """
+        CREATE TABLE reuse_references (
+            id TEXT PRIMARY KEY,
+            origin TEXT NOT NULL,
+            title TEXT,
+            text TEXT NOT NULL,
+            credits TEXT,
+            against TEXT
+        );
+        CREATE TABLE reuse_pairs (
+            id INTEGER PRIMARY KEY,
+            a_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            b_id TEXT NOT NULL,
+            b_kind TEXT NOT NULL,
+            a_share REAL NOT NULL,
+            b_share REAL NOT NULL,
+            a_words INTEGER NOT NULL,
+            b_words INTEGER NOT NULL,
+            shared_words INTEGER NOT NULL,
+            cluster_id INTEGER
+        );
+        CREATE INDEX reuse_pairs_a ON reuse_pairs(a_id);
+        CREATE INDEX reuse_pairs_b ON reuse_pairs(b_id);
+        CREATE TABLE reuse_passages (
+            pair_id INTEGER NOT NULL REFERENCES reuse_pairs(id) ON DELETE CASCADE,
+            a_start INTEGER NOT NULL,
+            a_end INTEGER NOT NULL,
+            b_start INTEGER NOT NULL,
+            b_end INTEGER NOT NULL,
+            words INTEGER NOT NULL
+        );
+        CREATE INDEX reuse_passages_pair ON reuse_passages(pair_id);
+        CREATE TABLE reuse_clusters (
+            cluster_id INTEGER NOT NULL,
+            member_id TEXT NOT NULL,
+            member_kind TEXT NOT NULL,
+            PRIMARY KEY (cluster_id, member_id)
+        );
+        CREATE TABLE person_roles (
+            id INTEGER PRIMARY KEY,
+            document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
+            person TEXT NOT NULL,
+            role TEXT NOT NULL,
+            role_key TEXT NOT NULL,
+            former INTEGER NOT NULL DEFAULT 0,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            snippet TEXT NOT NULL
+        );
+        CREATE INDEX person_roles_person ON person_roles(person);
+        """
+    )
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -118,9 +322,20 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = ON")
+    # REPLACE deletes fire delete triggers (and so keep the FTS tables in step) only with this on.
+    conn.execute("PRAGMA recursive_triggers = ON")
     db = sqlite_utils.Database(conn)
-    migrations.apply(db)
+    migrate(db)
     return db
+
+
+def migrate(db: sqlite_utils.Database) -> None:
+    """Apply pending migrations under a write lock, so two audits starting at once on a new
+    file do not both try to create the tables."""
+    if not migrations.pending(db):
+        return
+    with _Transaction(db.conn):
+        migrations.apply(db)
 
 
 class Writer:
@@ -145,10 +360,21 @@ class Writer:
                  json.dumps(options or {}, sort_keys=True, default=str),
                  json.dumps(ruleset.packs, sort_keys=True)))
             self.run_id = int(cur.lastrowid or 0)
+            self._write_run_packs()
             self._write_reference_tables()
 
     def _tx(self) -> Any:
         return _Transaction(self.conn)
+
+    def _write_run_packs(self) -> None:
+        """Version, content hash and header of every pack, registry and weight file in force."""
+        self.conn.executemany(
+            "INSERT INTO run_packs (run_id, pack, kind, version, hash, path, header)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [(self.run_id, key, key.split(":", 1)[0], info.get("version", ""), info.get("hash", ""),
+              info.get("path"), json.dumps(pack_header(info.get("path")), sort_keys=True,
+                                           ensure_ascii=False, default=str))
+             for key, info in sorted(self.ruleset.packs.items())])
 
     def _write_reference_tables(self) -> None:
         self.conn.execute("DELETE FROM rules")
@@ -241,10 +467,29 @@ class Writer:
             (self.documents, self.failures, self.unchanged, now() if finished else None,
              self.run_id))
 
-    def close(self) -> None:
+    def close(self, finished: bool = True) -> None:
+        """Write what is pending; `finished=False` (Ctrl-C) keeps the run marked unfinished."""
         self.flush()
         with self._tx():
-            self._update_run(finished=True)
+            self._update_run(finished=finished)
+
+
+def pack_header(path: str | None) -> dict[str, Any]:
+    """The head table of a pack file ([pack], [registry] or [verdict]): id, version,
+    description, and for the outlet registry its sources and licence."""
+    import tomllib
+
+    if not path:
+        return {}
+    try:
+        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+    for head in ("pack", "registry", "verdict"):
+        value = data.get(head)
+        if isinstance(value, dict):
+            return {k: v for k, v in value.items() if not isinstance(v, dict)}
+    return {}
 
 
 class _Transaction:

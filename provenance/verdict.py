@@ -18,6 +18,7 @@ from .model import Document, Marker, Reason, Verdict
 
 CLASSES = ("press-release", "agency-copy", "derivative", "original", "undetermined")
 _WORD = re.compile(r"\w+")
+COPIED = "copied"  # marker role of text that reuse.py found copied from a credited text
 
 
 def marker_key(m: Marker | Mapping[str, Any]) -> tuple[Any, ...]:
@@ -39,8 +40,13 @@ def decide(doc: Document, markers: Sequence[Marker], weights: dict[str, Any]) ->
     score = base
     reasons.append(Reason("base", base, f"starting score {base}", (), "base", {}))
     groups: dict[str, list[int]] = defaultdict(list)
+    copied_ok = copied_share(doc, markers) >= float(weights.get("class", {}).get("copied_min_share", 0.5))
     for i, m in enumerate(markers):
         if m.category == "mention":
+            continue
+        if m.role == COPIED:  # found by reuse.py: counts only when most of the text is copied
+            if copied_ok:
+                groups[f"copied.{m.category}"].append(i)
             continue
         groups[f"{m.category}.{m.entity}"].append(i)
         groups[m.category].append(i)
@@ -66,6 +72,22 @@ def decide(doc: Document, markers: Sequence[Marker], weights: dict[str, Any]) ->
     return Verdict(cls, bounded, grade(bounded, weights.get("grades", {})), tuple(reasons))
 
 
+def copied_share(doc: Document, markers: list[Marker] | tuple[Marker, ...]) -> float:
+    """Share of the body's words inside passages that reuse.py found copied (0 when none)."""
+    spans = sorted((m.start, m.end) for m in markers if m.role == COPIED)
+    if not spans:
+        return 0.0
+    merged: list[list[int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    copied = sum(len(_WORD.findall(doc.text[a:b])) for a, b in merged)
+    total = len(_WORD.findall(doc.body)) or 1
+    return min(1.0, copied / total)
+
+
 def grade(score: int, grades: dict[str, int]) -> str:
     table = grades or {"A": 80, "B": 65, "C": 50, "D": 35, "E": 0}
     for letter, floor in sorted(table.items(), key=lambda kv: -kv[1]):
@@ -83,17 +105,25 @@ def provenance_class(doc: Document, markers: Sequence[Marker],
 
 def _classify(doc: Document, markers: Sequence[Marker], rules: dict[str, Any]
               ) -> tuple[str, str, tuple[int, ...], str, dict[str, Any]]:
+    copied_ok = copied_share(doc, markers) >= float(rules.get("copied_min_share", 0.5))
+
     def idx(pred: Any) -> tuple[int, ...]:
-        return tuple(i for i, m in enumerate(markers) if pred(m))
+        return tuple(i for i, m in enumerate(markers) if pred(m) and (copied_ok or m.role != COPIED))
 
     syn = idx(lambda m: m.category == "syndication")
     if syn:
         wires = sorted({markers[i].entity for i in syn})
+        if all(markers[i].role == COPIED for i in syn):
+            return ("press-release", f"mostly copied from a text distributed through {', '.join(wires)}",
+                    syn, "copied-wire", {"wires": wires})
         return ("press-release", f"distributed through {', '.join(wires)}", syn, "wire",
                 {"wires": wires})
     agency = idx(lambda m: m.category == "agency")
     if agency:
         names = sorted({markers[i].entity for i in agency})
+        if all(markers[i].role == COPIED for i in agency):
+            return ("agency-copy", f"mostly copied from agency copy of {', '.join(names)}",
+                    agency, "copied-agency", {"agencies": names})
         return ("agency-copy", f"credited as agency copy: {', '.join(names)}", agency, "agency",
                 {"agencies": names})
     min_words = int(rules.get("min_words", 40))

@@ -1,0 +1,195 @@
+"""The corpus step: analyses that need every document at once, run after the per-document audit.
+
+It reads the documents and their markers from the SQLite file (and optional
+reference texts), finds text reuse (`reuse.py`) and people named with
+conflicting roles (`consistency.py`), and writes the results back in one
+transaction: reuse tables, `copied` markers, and the verdicts those markers
+change. Running it again replaces its previous results.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import sqlite_utils
+
+from . import consistency, reuse
+from .model import Document, Marker
+from .packs import RuleSet
+from .store import _Transaction
+from .verdict import decide
+
+_KEPT = reuse.CREDIT_CATEGORIES + reuse.CHROME_CATEGORIES
+
+
+@dataclass(frozen=True)
+class Summary:
+    documents: int
+    references: int
+    candidates: int
+    pairs: int
+    clusters: int
+    copied_markers: int
+    verdicts_changed: int
+    person_roles: int
+    failures: tuple[str, ...] = ()
+
+
+def _items_from_db(conn: sqlite3.Connection, kind: str) -> list[reuse.Item]:
+    credits: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    chrome: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    marks = conn.execute(
+        'SELECT document_id, category, entity, start, "end" FROM markers WHERE category IN'
+        f" ({','.join('?' * len(_KEPT))}) AND (role IS NULL OR role != 'copied')", _KEPT)
+    for doc_id, category, entity, start, end in marks:
+        if category in reuse.CREDIT_CATEGORIES:
+            credits[doc_id].add((category, entity))
+        else:
+            chrome[doc_id].append((start, end))
+    rows = conn.execute("SELECT id, origin, text, CASE WHEN body = text THEN NULL ELSE body END,"
+                        " domain, title FROM documents ORDER BY origin, id")
+    return [reuse.Item(id=r[0], kind=kind, origin=r[1], text=r[2], body=r[3], domain=r[4],
+                       credits=frozenset(credits.get(r[0], ())), chrome=tuple(chrome.get(r[0], ())),
+                       title=r[5]) for r in rows]
+
+
+def load_references(path: Path, ruleset: RuleSet) -> tuple[list[reuse.Item], list[str]]:
+    """Reference texts from a folder or file (audited here, not stored) or another audit database."""
+    if path.is_file() and path.read_bytes()[:16] == b"SQLite format 3\x00":
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            return _items_from_db(conn, "reference"), []
+        except sqlite3.DatabaseError as exc:
+            return [], [f"{path}: not an audit database ({exc})"]
+        finally:
+            conn.close()
+    from .audit import Auditor
+    from .ingest import iter_sources
+    from .model import Failure
+
+    auditor = Auditor(ruleset)
+    items, failures = [], []
+    for source in iter_sources([str(path)]):
+        result = source if isinstance(source, Failure) else auditor.audit_source(source)
+        if isinstance(result, Failure):
+            failures.append(f"{result.origin}: {result.reason}")
+            continue
+        doc = result.document
+        items.append(reuse.Item(
+            id=doc.id, kind="reference", origin=doc.origin, text=doc.text,
+            body=None if doc.body == doc.text else doc.body, domain=doc.domain, title=doc.title,
+            credits=frozenset((m.category, m.entity) for m in result.markers
+                              if m.category in reuse.CREDIT_CATEGORIES),
+            chrome=tuple((m.start, m.end) for m in result.markers
+                         if m.category in reuse.CHROME_CATEGORIES)))
+    return items, failures
+
+
+def run(db: sqlite_utils.Database, ruleset: RuleSet, against: list[Path] | tuple[Path, ...] = (),
+        settings: reuse.Settings | None = None,
+        log: Callable[[str], None] | None = None) -> Summary:
+    """Analyse the whole database (and the references) and store the results."""
+    conn: sqlite3.Connection = db.conn
+    items = _items_from_db(conn, "document")
+    n_docs = len(items)
+    failures: list[str] = []
+    against_of: dict[str, str] = {}
+    for path in against:
+        refs, bad = load_references(Path(path), ruleset)
+        failures += bad
+        known = {it.id for it in items}
+        for ref in refs:
+            if ref.id not in known:
+                items.append(ref)
+                known.add(ref.id)
+                against_of[ref.id] = str(path)
+    analysis = reuse.analyze(items, settings)
+    analysis.pairs = [p for p in analysis.pairs if items[p.a].id != items[p.b].id]
+    copied = reuse.copied_markers(analysis)
+    roles = [(item.id, r) for item in items[:n_docs] for r in consistency.find_roles(item.text)]
+    with _Transaction(conn):
+        before = {r[0] for r in conn.execute(
+            "SELECT DISTINCT document_id FROM markers WHERE rule_id = ?", (reuse.COPIED_RULE,))}
+        for table in ("reuse_passages", "reuse_pairs", "reuse_clusters", "reuse_references",
+                      "person_roles"):
+            conn.execute(f"DELETE FROM {table}")
+        conn.execute("DELETE FROM markers WHERE rule_id = ?", (reuse.COPIED_RULE,))
+        cluster_of = {}
+        for cid, members in enumerate(analysis.clusters, 1):
+            for m in members:
+                cluster_of[m] = cid
+                conn.execute("INSERT INTO reuse_clusters (cluster_id, member_id, member_kind)"
+                             " VALUES (?, ?, ?)", (cid, items[m].id, items[m].kind))
+        used_refs = {p.b for p in analysis.pairs if items[p.b].kind == "reference"}
+        for i in sorted(used_refs):
+            ref = items[i]
+            conn.execute("INSERT INTO reuse_references (id, origin, title, text, credits, against)"
+                         " VALUES (?, ?, ?, ?, ?, ?)",
+                         (ref.id, ref.origin, ref.title, ref.text,
+                          json.dumps(sorted(ref.credits)), against_of.get(ref.id)))
+        for p in analysis.pairs:
+            cur = conn.execute(
+                "INSERT INTO reuse_pairs (a_id, b_id, b_kind, a_share, b_share, a_words, b_words,"
+                " shared_words, cluster_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (items[p.a].id, items[p.b].id, items[p.b].kind, p.a_share, p.b_share, p.a_words,
+                 p.b_words, p.shared_words, cluster_of.get(p.a)))
+            conn.executemany(
+                "INSERT INTO reuse_passages (pair_id, a_start, a_end, b_start, b_end, words)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [(cur.lastrowid, x.a_start, x.a_end, x.b_start, x.b_end, x.words) for x in p.passages])
+        conn.executemany(
+            'INSERT INTO markers (document_id, rule_id, category, entity, role, start, "end",'
+            " snippet, block) VALUES (?, ?, ?, ?, 'copied', ?, ?, ?, 'body')",
+            [(c.document_id, reuse.COPIED_RULE, c.category, c.entity, c.start, c.end, c.snippet)
+             for c in copied])
+        conn.executemany(
+            'INSERT INTO person_roles (document_id, person, role, role_key, former, start, "end",'
+            " snippet) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [(doc_id, r.person, r.role, r.role_key, int(r.former), r.start, r.end, r.snippet)
+             for doc_id, r in roles])
+        changed = before | {c.document_id for c in copied}
+        for doc_id in sorted(changed):
+            _redecide(conn, doc_id, ruleset)
+    summary = Summary(n_docs, len(items) - n_docs, analysis.candidates, len(analysis.pairs),
+                      len(analysis.clusters), len(copied), len(changed), len(roles), tuple(failures))
+    if log:
+        for line in failures:
+            log(f"reference failed: {line}")
+    return summary
+
+
+def _redecide(conn: sqlite3.Connection, doc_id: str, ruleset: RuleSet) -> None:
+    """The verdict again from all the document's markers, now including the copied ones."""
+    row = conn.execute("SELECT id, origin, text, body, title, url, domain, lang FROM documents"
+                       " WHERE id = ?", (doc_id,)).fetchone()
+    if row is None:
+        return
+    doc = Document(id=row[0], origin=row[1], text=row[2], body=row[3], title=row[4], url=row[5],
+                   domain=row[6], lang=row[7])
+    marks = [Marker(rule_id=r[0], category=r[1], entity=r[2], role=r[3], start=r[4], end=r[5],
+                    snippet=r[6], block=r[7] or "body")
+             for r in conn.execute(
+                 'SELECT rule_id, category, entity, role, start, "end", snippet, block FROM markers'
+                 ' WHERE document_id = ? ORDER BY start, "end", category, entity, rule_id', (doc_id,))]
+    v = decide(doc, marks, ruleset.verdict)
+    conn.execute("UPDATE verdicts SET provenance_class = ?, score = ?, grade = ?, reasons = ?"
+                 " WHERE document_id = ?",
+                 (v.provenance_class, v.score, v.grade,
+                  json.dumps([r.as_dict() for r in v.reasons], ensure_ascii=False), doc_id))
+
+
+def describe(summary: Summary) -> str:
+    return (f"reuse: {summary.documents} documents, {summary.references} references, "
+            f"{summary.pairs} reuse pairs in {summary.clusters} clusters, "
+            f"{summary.copied_markers} copied markers, {summary.verdicts_changed} verdicts revised; "
+            f"{summary.person_roles} person roles")
+
+
+def as_dict(summary: Summary) -> dict[str, Any]:
+    return summary.__dict__ | {"failures": list(summary.failures)}

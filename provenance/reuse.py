@@ -1,0 +1,386 @@
+"""Text reuse across a corpus: which documents copy which texts, how much, and where.
+
+Churnalism research (the Media Standards Trust's churnalism.com) found copied
+press releases by text overlap. This module does the same in four steps:
+
+1. *Boilerplate out*: lines outside the article body, lines holding a
+   boilerplate or residue marker (cookie notices, newsletters, navigation),
+   and lines that repeat across many documents (site templates, legal
+   footers) are not text that can be "reused".
+2. *Candidates*: every document becomes word 5-shingles; a fixed, hash-chosen
+   sample of them (hash mod 4 == 0, the same for every document) goes into an
+   inverted index (sorted with numpy), and two texts sharing at least two
+   sampled shingles are a candidate pair. Unlike MinHash-LSH, which estimates
+   Jaccard similarity of whole documents, this finds a paragraph copied into a
+   long article (containment), and it costs one sort, i.e. near-linear time;
+   bench/reuse.py measures both.
+3. *Exact verification*: the two token streams are aligned on shared shingles,
+   extended to maximal runs, and runs separated by a few edited words are
+   joined into one passage; passages carry character spans in both texts.
+4. *Clusters*: verified pairs are joined into reuse clusters (union-find).
+
+A text that copies from a reference or a cluster member credited to a wire or
+an agency receives a marker of that category with role `copied` that quotes
+the copied passage; the verdict then follows it (see `verdict.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from array import array
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+_TOKEN = re.compile(r"\w+")
+CREDIT_CATEGORIES = ("syndication", "agency")
+CHROME_CATEGORIES = ("boilerplate", "residue")
+COPIED_RULE = "reuse.copied"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Thresholds of the analysis; the defaults are documented in docs/reuse.md."""
+
+    k: int = 5                 # words per shingle
+    sample: int = 4            # keep shingles whose hash % sample == 0 for the index
+    min_common: int = 2        # sampled shingles two texts must share to be compared
+    max_group: int = 200       # a shingle in more texts than this links them in a chain
+    min_passage: int = 8       # words in a shared run
+    gap: int = 4               # edited words bridged inside one passage
+    min_words: int = 25        # shared words for a pair to count as reuse
+    min_share: float = 0.1     # share of the smaller side for a pair to count as reuse
+    boiler_docs: int = 5       # a short line in this many texts is boilerplate ...
+    boiler_short: int = 30     # ... when it has fewer words than this
+    boiler_many: float = 0.01  # any line in this share of texts (at least 50) is boilerplate
+    site_docs: int = 3         # a line repeated in this many texts of one domain is template
+
+
+@dataclass
+class Item:
+    """A text to compare: a corpus document or a reference text."""
+
+    id: str
+    kind: str  # "document" or "reference"
+    origin: str
+    text: str
+    body: str | None = None  # None when the body is the whole text
+    domain: str | None = None
+    credits: frozenset[tuple[str, str]] = frozenset()  # own (category, entity) wire/agency markers
+    chrome: tuple[tuple[int, int], ...] = ()  # spans of boilerplate/residue markers
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One shared passage: token range matched, and character spans in both texts."""
+
+    a_start: int
+    a_end: int
+    b_start: int
+    b_end: int
+    words: int  # matched words (edits bridged inside the passage are not counted)
+
+
+@dataclass
+class Pair:
+    a: int  # index into items
+    b: int
+    a_share: float
+    b_share: float
+    a_words: int
+    b_words: int
+    shared_words: int
+    passages: list[Passage] = field(default_factory=list)
+
+
+@dataclass
+class Analysis:
+    items: list[Item]
+    pairs: list[Pair]
+    clusters: list[list[int]]
+    boilerplate_lines: int
+    candidates: int
+
+
+# -- lines and tokens ----------------------------------------------------------
+
+def _line_spans(text: str) -> Iterator[tuple[int, int]]:
+    pos = 0
+    for line in text.split("\n"):
+        end = pos + len(line)
+        if line.strip():
+            yield pos, end
+        pos = end + 1
+
+
+def _line_key(line: str) -> int:
+    return hash(" ".join(line.casefold().split()))
+
+
+def _body_lines(item: Item) -> set[str] | None:
+    if item.body is None or item.body == item.text:
+        return None
+    return {ln.strip() for ln in item.body.split("\n") if ln.strip()}
+
+
+def _chrome_lines(item: Item) -> list[tuple[int, int]]:
+    """Lines that are page chrome by themselves: outside the body, or holding a chrome marker."""
+    body = _body_lines(item)
+    marks = sorted(item.chrome)
+    out = []
+    for start, end in _line_spans(item.text):
+        if body is not None and item.text[start:end].strip() not in body:
+            out.append((start, end))
+        elif any(ms < end and start < me for ms, me in marks):
+            out.append((start, end))
+    return out
+
+
+class Tokens:
+    """The analysable words of one text: normalised forms and character spans."""
+
+    __slots__ = ("norm", "starts", "ends")
+
+    def __init__(self, norm: list[str], starts: array, ends: array) -> None:
+        self.norm = norm
+        self.starts = starts
+        self.ends = ends
+
+    def __len__(self) -> int:
+        return len(self.norm)
+
+
+class Corpus:
+    """Items plus the corpus-wide knowledge of what is boilerplate."""
+
+    def __init__(self, items: list[Item], settings: Settings | None = None) -> None:
+        self.items = items
+        self.settings = settings or Settings()
+        s = self.settings
+        self.line_docs: Counter = Counter()
+        self.site_docs: Counter = Counter()
+        for item in items:
+            keys = {_line_key(item.text[a:b]) for a, b in _line_spans(item.text)}
+            self.line_docs.update(keys)
+            if item.domain:
+                self.site_docs.update((item.domain, key) for key in keys)
+        self.many = max(50, int(s.boiler_many * len(items)))
+        self.boilerplate_lines = sum(1 for n in self.line_docs.values() if n >= s.boiler_docs)
+        self._tokens = lru_cache(maxsize=4096)(self._tokens_uncached)
+
+    def is_boilerplate_line(self, line: str, domain: str | None) -> bool:
+        s = self.settings
+        key = _line_key(line)
+        n = self.line_docs.get(key, 0)
+        if n >= self.many:
+            return True
+        if n >= s.boiler_docs and len(_TOKEN.findall(line)) < s.boiler_short:
+            return True
+        return bool(domain) and self.site_docs.get((domain, key), 0) >= s.site_docs
+
+    def kept_lines(self, item: Item) -> list[tuple[int, int]]:
+        chrome = set(_chrome_lines(item))
+        return [(a, b) for a, b in _line_spans(item.text) if (a, b) not in chrome
+                and not self.is_boilerplate_line(item.text[a:b], item.domain)]
+
+    def tokens(self, index: int) -> Tokens:
+        return self._tokens(index)
+
+    def _tokens_uncached(self, index: int) -> Tokens:
+        item = self.items[index]
+        norm: list[str] = []
+        starts, ends = array("l"), array("l")
+        for a, b in self.kept_lines(item):
+            for m in _TOKEN.finditer(item.text, a, b):
+                norm.append(m.group().casefold())
+                starts.append(m.start())
+                ends.append(m.end())
+        return Tokens(norm, starts, ends)
+
+    def shingles(self, norm: list[str]) -> list[int]:
+        k = self.settings.k
+        if len(norm) < k:
+            return []
+        return list(map(hash, zip(*(norm[i:] for i in range(k)), strict=False)))
+
+    def sampled(self, index: int) -> list[int]:
+        """The index keys of one text: its sampled shingles, each once."""
+        m = self.settings.sample
+        return list({h for h in self.shingles(self.tokens(index).norm) if h % m == 0})
+
+
+# -- candidates ----------------------------------------------------------------
+
+def candidate_pairs(corpus: Corpus) -> list[tuple[int, int, int]]:
+    """(a, b, shared sampled shingles) for every pair worth verifying; one sort, near-linear."""
+    import numpy as np
+
+    s = corpus.settings
+    hashes, owners = array("q"), array("l")
+    for i in range(len(corpus.items)):
+        keys = corpus.sampled(i)
+        hashes.extend(keys)
+        owners.extend([i] * len(keys))
+    if not hashes:
+        return []
+    h = np.frombuffer(hashes, dtype=np.int64)
+    o = np.frombuffer(owners, dtype=np.int64) if owners.itemsize == 8 else \
+        np.frombuffer(owners, dtype=np.int32).astype(np.int64)
+    order = np.argsort(h, kind="stable")
+    h, o = h[order], o[order]
+    starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
+    sizes = np.diff(np.r_[starts, len(h)])
+    n = np.int64(len(corpus.items))
+    codes: list[Any] = []
+    two = starts[sizes == 2]
+    if len(two):
+        x, y = o[two], o[two + 1]
+        codes.append(np.minimum(x, y) * n + np.maximum(x, y))
+    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist(), strict=True):
+        members = sorted(set(o[start:start + size].tolist()))
+        if len(members) > s.max_group:
+            links = list(zip(members, members[1:], strict=False))  # a chain keeps clusters, not all pairs
+        else:
+            links = [(a, b) for i, a in enumerate(members) for b in members[i + 1:]]
+        codes.append(np.array([a * int(n) + b for a, b in links], dtype=np.int64))
+    allc = np.concatenate(codes) if codes else np.array([], dtype=np.int64)
+    uniq, counts = np.unique(allc, return_counts=True)
+    keep = counts >= s.min_common
+    out = []
+    for code, count in zip(uniq[keep].tolist(), counts[keep].tolist(), strict=True):
+        a, b = divmod(code, int(n))
+        if a != b and not (corpus.items[a].kind == "reference" and corpus.items[b].kind == "reference"):
+            out.append((a, b, count))
+    return out
+
+
+# -- exact verification --------------------------------------------------------
+
+def verify(corpus: Corpus, a: int, b: int) -> Pair | None:
+    """Align two texts exactly; a `Pair` when they share enough, else None."""
+    s = corpus.settings
+    ta, tb = corpus.tokens(a), corpus.tokens(b)
+    na, nb = ta.norm, tb.norm
+    k = s.k
+    if len(na) < k or len(nb) < k:
+        return None
+    pos_b: dict[int, list[int]] = defaultdict(list)
+    for j, hb in enumerate(corpus.shingles(nb)):
+        bucket = pos_b[hb]
+        if len(bucket) < 16:
+            bucket.append(j)
+    runs: list[tuple[int, int, int]] = []
+    for i, ha in enumerate(corpus.shingles(na)):
+        for j in pos_b.get(ha, ()):
+            if i and j and na[i - 1] == nb[j - 1]:
+                continue  # inside a run found from an earlier start on the same diagonal
+            if na[i:i + k] != nb[j:j + k]:
+                continue  # hash collision
+            length = k
+            while i + length < len(na) and j + length < len(nb) and na[i + length] == nb[j + length]:
+                length += 1
+            if length >= s.min_passage:
+                runs.append((length, i, j))
+    if not runs:
+        return None
+    taken_a = bytearray(len(na))
+    taken_b = bytearray(len(nb))
+    chosen = []
+    for length, i, j in sorted(runs, key=lambda r: (-r[0], r[1], r[2])):
+        if any(taken_a[i:i + length]) or any(taken_b[j:j + length]):
+            continue
+        taken_a[i:i + length] = b"\x01" * length
+        taken_b[j:j + length] = b"\x01" * length
+        chosen.append((i, j, length))
+    chosen.sort()
+    merged: list[list[int]] = []  # [a_first, a_last_excl, b_first, b_last_excl, words]
+    for i, j, length in chosen:
+        if merged:
+            last = merged[-1]
+            if 0 <= i - last[1] <= s.gap and 0 <= j - last[3] <= s.gap:
+                last[1], last[3], last[4] = i + length, j + length, last[4] + length
+                continue
+        merged.append([i, i + length, j, j + length, length])
+    shared = sum(m[4] for m in merged)
+    a_share, b_share = shared / len(na), shared / len(nb)
+    if shared < s.min_words or max(a_share, b_share) < s.min_share:
+        return None
+    passages = [Passage(ta.starts[m[0]], ta.ends[m[1] - 1], tb.starts[m[2]], tb.ends[m[3] - 1], m[4])
+                for m in merged]
+    return Pair(a, b, round(a_share, 4), round(b_share, 4), len(na), len(nb), shared, passages)
+
+
+def clusters(n: int, pairs: Iterable[Pair]) -> list[list[int]]:
+    """Connected components of the reuse graph (only texts with at least one pair)."""
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    linked = set()
+    for p in pairs:
+        linked.update((p.a, p.b))
+        ra, rb = find(p.a), find(p.b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[int]] = defaultdict(list)
+    for x in sorted(linked):
+        groups[find(x)].append(x)
+    return sorted(groups.values(), key=lambda g: (-len(g), g))
+
+
+def analyze(items: list[Item], settings: Settings | None = None) -> Analysis:
+    """The whole analysis over documents and references, in memory."""
+    corpus = Corpus(items, settings)
+    cands = candidate_pairs(corpus)
+    pairs = [p for a, b, _ in cands if (p := verify(corpus, a, b)) is not None]
+    for p in pairs:  # a document first, so that `a` is always in the documents table
+        if items[p.a].kind == "reference":
+            _swap(p)
+    return Analysis(items, pairs, clusters(len(items), pairs), corpus.boilerplate_lines, len(cands))
+
+
+def _swap(p: Pair) -> None:
+    p.a, p.b = p.b, p.a
+    p.a_share, p.b_share = p.b_share, p.a_share
+    p.a_words, p.b_words = p.b_words, p.a_words
+    p.passages = [Passage(x.b_start, x.b_end, x.a_start, x.a_end, x.words) for x in p.passages]
+
+
+# -- copied markers ------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Copied:
+    """A marker to add: `document_id` copied `passage` from a text credited to (category, entity)."""
+
+    document_id: str
+    category: str
+    entity: str
+    start: int
+    end: int
+    snippet: str
+    source_id: str
+
+
+def copied_markers(analysis: Analysis) -> list[Copied]:
+    """For each pair, the side without a credit copies the credited side's wire or agency."""
+    out: dict[tuple[str, str, str, int, int], Copied] = {}
+    items = analysis.items
+    for p in analysis.pairs:
+        for src, dst, flip in ((p.b, p.a, False), (p.a, p.b, True)):
+            target = items[dst]
+            if target.kind != "document":
+                continue
+            for category, entity in sorted(items[src].credits - target.credits):
+                for x in p.passages:
+                    start, end = (x.b_start, x.b_end) if flip else (x.a_start, x.a_end)
+                    key = (target.id, category, entity, start, end)
+                    out.setdefault(key, Copied(target.id, category, entity, start, end,
+                                               target.text[start:end], items[src].id))
+    return sorted(out.values(), key=lambda c: (c.document_id, c.start, c.category, c.entity))

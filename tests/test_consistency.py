@@ -1,0 +1,51 @@
+"""People named with conflicting roles across the corpus."""
+
+from __future__ import annotations
+
+from conftest import SEEDS
+
+from provenance.consistency import compatible, conflicts, find_roles, role_key
+
+
+def test_appositions_in_german_and_english():
+    text = ("Der niederländische Ministerpräsident Mark Rutte traf US-Präsident Donald Trump. "
+            "NATO Secretary General Mark Rutte said so; die ehemalige Bundeskanzlerin Angela Merkel schwieg.")
+    found = {(r.person, r.role_key, r.former) for r in find_roles(text)}
+    assert found == {("Mark Rutte", "prime-minister", False), ("Donald Trump", "president", False),
+                     ("Mark Rutte", "secretary-general", False), ("Angela Merkel", "chancellor", True)}
+    for r in find_roles(text):
+        assert text[r.start:r.end] == r.snippet
+
+
+def test_no_apposition_without_a_full_name():
+    assert find_roles("Präsident Trump sagte, der Außenminister der 32 Staaten sei da.") == []
+
+
+def test_role_keys_and_compatibility():
+    assert role_key("NATO-Generalsekretär") == role_key("Secretary-General") == "secretary-general"
+    assert role_key("Außenministerin") == "foreign-minister"
+    assert compatible("chef", "prime-minister")          # generic heads fit anything
+    assert compatible("minister", "foreign-minister")    # a shorter title of the same office
+    assert not compatible("prime-minister", "secretary-general")
+
+
+def test_conflicts_need_two_incompatible_current_roles():
+    rows = [dict(person="A B", role_key=k, former=f, document_id=str(i))
+            for i, (k, f) in enumerate([("prime-minister", True), ("secretary-general", False),
+                                        ("chef", False)])]
+    assert conflicts(rows) == []
+    rows.append(dict(person="A B", role_key="president", former=False, document_id="9"))
+    [c] = conflicts(rows)
+    assert (c["a_key"], c["b_key"]) == ("president", "secretary-general")
+
+
+def test_rutte_conflict_in_the_seed_index(tmp_path, run_cli):
+    r = run_cli("audit", str(SEEDS), "--db", "s.db", "-q", "--report", "out")
+    assert r.exit_code == 0, r.output
+    index = (tmp_path / "out" / "en" / "index.md").read_text("utf-8")
+    section = index.split("## People named with conflicting roles", 1)[1]
+    assert "### Mark Rutte: prime\\-minister or secretary\\-general" in section or \
+        "### Mark Rutte: prime-minister or secretary-general" in section
+    assert "niederländische Ministerpräsident Mark Rutte" in section
+    assert "NATO-Generalsekretär Mark Rutte" in section.replace("\\-", "-")
+    assert "Donald Trump" not in section  # named consistently

@@ -1,0 +1,227 @@
+"""Planted copies are found with the right share and passages; shared boilerplate is not reuse."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sqlite3
+import sys
+
+import pytest
+from conftest import ROOT
+
+_spec = importlib.util.spec_from_file_location("synth", ROOT / "bench" / "synth.py")
+synth = importlib.util.module_from_spec(_spec)
+sys.modules["synth"] = synth
+_spec.loader.exec_module(synth)
+
+WORD = re.compile(r"\w+")
+
+
+def _write(folder, docs):
+    folder.mkdir()
+    for name, text in docs.items():
+        (folder / name).write_text(text, encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def planted_db(tmp_path_factory):
+    from click.testing import CliRunner
+
+    from provenance.cli import cli
+
+    tmp = tmp_path_factory.mktemp("reuse")
+    docs, planted = synth.corpus(80, sites=4, press_releases=4, seed=7)
+    _write(tmp / "corpus", docs)
+    db = tmp / "r.db"
+    r = CliRunner().invoke(cli, ["audit", str(tmp / "corpus"), "--db", str(db), "-q"])
+    assert r.exit_code == 0, r.output
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    return conn, docs, planted
+
+
+def _id(conn, name):
+    return conn.execute("SELECT id FROM documents WHERE origin LIKE ?", (f"%{name}",)).fetchone()[0]
+
+
+def _pair(conn, x, y):
+    return conn.execute("SELECT * FROM reuse_pairs WHERE (a_id = ? AND b_id = ?) OR (a_id = ? AND b_id = ?)",
+                        (x, y, y, x)).fetchone()
+
+
+def _content_words(text):
+    """Words outside the site chrome lines the generator adds (what reuse should count)."""
+    chrome = set()
+    for site in range(50):
+        head, tail = synth.site_chrome(site)
+        chrome.update(head + tail)
+    return sum(len(WORD.findall(ln)) for ln in text.split("\n") if ln and ln not in chrome)
+
+
+def test_every_planted_copy_is_found_with_its_share_and_passages(planted_db):
+    conn, docs, planted = planted_db
+    assert len(planted) == 8
+    for p in planted:
+        cid, sid = _id(conn, p.copy), _id(conn, p.source)
+        pair = _pair(conn, cid, sid)
+        assert pair is not None, p
+        copy_side = "a" if pair["a_id"] == cid else "b"
+        share = pair[f"{copy_side}_share"]
+        copied_words = sum(len(WORD.findall(par)) for par in p.copied)
+        expected = copied_words / _content_words(docs[p.copy])
+        if p.kind == "disclaimer-kept":  # copied with its disclaimer, which repeats across
+            assert share >= 0.9, (p, share)  # the corpus and so counts as boilerplate
+        elif p.kind == "edited":  # one word in 15 replaced: those words are not counted as shared
+            assert expected * 0.8 <= share <= expected, (p, share, expected)
+        else:
+            assert share == pytest.approx(expected, abs=0.03), (p, share, expected)
+        text = conn.execute("SELECT text FROM documents WHERE id = ?", (cid,)).fetchone()[0]
+        passages = conn.execute("SELECT * FROM reuse_passages WHERE pair_id = ?", (pair["id"],)).fetchall()
+        spans = [(x[f"{copy_side}_start"], x[f"{copy_side}_end"]) for x in passages]
+        found = " ".join(text[s:e] for s, e in sorted(spans))
+        for par in p.copied:  # each copied paragraph lies inside the reported passages
+            words = WORD.findall(par)
+            covered = sum(1 for w in set(words) if w in found)
+            floor = 0.85 if p.kind == "edited" else 0.97  # an edited word at a paragraph's edge stays out
+            assert covered >= floor * len(set(words)), (p.kind, par[:60])
+        if p.kind in ("whole", "partial"):  # verbatim: passage text is the copied text
+            for s, e in spans:
+                assert any(text[s:e] in par for par in "\n\n".join(p.copied).split("\n\n")) or \
+                    text[s:e] in "\n\n".join(p.copied)
+
+
+def test_copies_without_disclaimer_become_press_releases(planted_db):
+    conn, docs, planted = planted_db
+    for p in planted:
+        cid = _id(conn, p.copy)
+        marks = conn.execute("SELECT * FROM markers WHERE document_id = ? AND role = 'copied'",
+                             (cid,)).fetchall()
+        text = conn.execute("SELECT text FROM documents WHERE id = ?", (cid,)).fetchone()[0]
+        for m in marks:
+            assert m["snippet"] == text[m["start"]:m["end"]]
+            assert (m["category"], m["entity"], m["rule_id"]) == ("syndication", "seaprwire", "reuse.copied")
+        cls = conn.execute("SELECT provenance_class FROM verdicts WHERE document_id = ?", (cid,)).fetchone()[0]
+        if p.kind == "disclaimer-kept":
+            assert not marks  # credited itself: nothing to add
+            assert cls == "press-release"
+        elif p.kind in ("whole", "edited"):
+            assert marks
+            assert cls == "press-release"
+        else:  # a partial copy is evidence, but not "mostly a press release"
+            assert marks
+            assert cls != "press-release"
+
+
+def test_unrelated_articles_sharing_boilerplate_are_not_reuse(planted_db):
+    conn, docs, planted = planted_db
+    involved = {_id(conn, n) for p in planted for n in (p.copy, p.source)}
+    rows = conn.execute("SELECT a_id, b_id FROM reuse_pairs").fetchall()
+    assert rows
+    stray = [tuple(r) for r in rows if not {r[0], r[1]} <= involved]
+    assert stray == []
+    clusters = conn.execute("SELECT count(DISTINCT cluster_id) FROM reuse_clusters").fetchone()[0]
+    assert clusters == 4  # one per press release
+
+
+def test_boilerplate_only_pairs_need_no_corpus_statistics():
+    """Two pages sharing a long cookie notice and footer, and nothing else."""
+    from provenance.reuse import Item, analyze
+
+    w = synth.Writer(3)
+    cookie = ("Wir verwenden Cookies und ähnliche Technologien, um Inhalte zu personalisieren, "
+              "Werbung anzupassen und zu messen und das Nutzererlebnis zu verbessern. Wenn Sie auf "
+              "Akzeptieren klicken oder die Seite weiter nutzen, stimmen Sie der Verwendung zu.")
+    items = []
+    for i in range(2):
+        text = "\n".join([cookie, *w.article(4)])
+        cookie_at = text.index("Wir verwenden Cookies")
+        items.append(Item(id=str(i), kind="document", origin=f"{i}.txt", text=text,
+                          chrome=((cookie_at, cookie_at + 21),)))
+    assert analyze(items).pairs == []
+    bare = [Item(id=x.id, kind=x.kind, origin=x.origin, text=x.text) for x in items]
+    assert len(analyze(bare).pairs) == 1  # without the marker the notice would count
+
+
+def test_html_chrome_is_not_reuse(tmp_path, run_cli):
+    w = synth.Writer(5)
+    footer = " ".join(w.sentence() for _ in range(6))
+    folder = tmp_path / "html"
+    folder.mkdir()
+    for i in range(2):
+        body = "".join(f"<p>{p}</p>" for p in w.article(4))
+        (folder / f"{i}.html").write_text(
+            f"<html><body><nav><p>{footer}</p></nav><article>{body}</article>"
+            f"<footer><p>{footer}</p></footer></body></html>", encoding="utf-8")
+    r = run_cli("audit", str(folder), "--db", "h.db", "-q")
+    assert r.exit_code == 0
+    assert sqlite3.connect(tmp_path / "h.db").execute("SELECT count(*) FROM reuse_pairs").fetchone()[0] == 0
+
+
+def test_against_folder_and_database(tmp_path, run_cli):
+    docs, planted = synth.corpus(30, sites=3, press_releases=2, seed=11)
+    refs = {n: t for n, t in docs.items() if n.startswith("pr")}
+    corpus = {n: t for n, t in docs.items() if not n.startswith("pr")}
+    _write(tmp_path / "refs", refs)
+    _write(tmp_path / "corpus", corpus)
+    r = run_cli("audit", "corpus", "--db", "c.db", "--against", "refs", "-q", "--report", "out")
+    assert r.exit_code == 0, r.output
+    conn = sqlite3.connect(tmp_path / "c.db")
+    got = {(a, b) for a, b in conn.execute(
+        "SELECT d.origin, r.origin FROM reuse_pairs p JOIN documents d ON d.id = p.a_id"
+        " JOIN reuse_references r ON r.id = p.b_id WHERE p.b_kind = 'reference'")}
+    want = {(f"corpus/{p.copy}", f"refs/{p.source}") for p in planted}
+    assert {(a.split("/")[-1], b.split("/")[-1]) for a, b in got} == \
+        {(a.split("/")[-1], b.split("/")[-1]) for a, b in want}
+    whole = next(p for p in planted if p.kind == "whole")
+    report = next((tmp_path / "out" / "en").glob(f"{whole.copy[:-4]}*.md")).read_text("utf-8")
+    assert "## Text reuse" in report and "seaprwire" in report.lower()
+    index = (tmp_path / "out" / "en" / "index.md").read_text("utf-8")
+    assert "## Reuse clusters" in index
+    # the references as an audit database give the same pairs
+    r = run_cli("audit", "refs", "--db", "refs.db", "-q")
+    r = run_cli("reuse", "--db", "c.db", "--against", "refs.db", "-q")
+    assert r.exit_code == 0, r.output
+    again = {(a, b) for a, b in conn.execute(
+        "SELECT d.origin, r.origin FROM reuse_pairs p JOIN documents d ON d.id = p.a_id"
+        " JOIN reuse_references r ON r.id = p.b_id")}
+    assert again == got
+    classes = dict(conn.execute("SELECT d.origin, v.provenance_class FROM verdicts v"
+                                " JOIN documents d ON d.id = v.document_id"))
+    assert classes[f"corpus/{whole.copy}"] == "press-release"
+
+
+def test_reuse_again_replaces_results(planted_db, tmp_path):
+    conn, docs, planted = planted_db
+    counts = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+              for t in ("reuse_pairs", "reuse_passages", "markers")]
+    from provenance import corpus, packs, store
+
+    path = conn.execute("PRAGMA database_list").fetchone()[2]
+    db = store.connect(path)
+    corpus.run(db, packs.load())
+    again = [conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+             for t in ("reuse_pairs", "reuse_passages", "markers")]
+    assert again == counts
+
+
+def test_verdict_follows_copied_markers_only_above_the_share(ruleset):
+    from conftest import text_doc
+
+    from provenance.model import Marker
+    from provenance.verdict import copied_share, decide
+
+    w = synth.Writer(9)
+    text = "\n".join(w.article(4))
+    doc = text_doc(text)
+    half = text.index(" ", len(text) * 2 // 3)
+
+    def copied(end):
+        return [Marker("reuse.copied", "agency", "dpa", 0, end, text[:end], role="copied")]
+
+    assert copied_share(doc, copied(half)) > 0.5
+    v = decide(doc, copied(half), ruleset.verdict)
+    assert v.provenance_class == "agency-copy"
+    assert "copied" in v.reasons[0].text
+    small = text.index(" ", len(text) // 5)
+    assert decide(doc, copied(small), ruleset.verdict).provenance_class != "agency-copy"
