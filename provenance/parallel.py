@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -66,10 +68,11 @@ def _pooled(ruleset: RuleSet, jobs: int, chunks: Iterator[list[Source | Failure]
         # workers inherit the compiled rules (and the loaded language model)
         _AUDITOR = Auditor(ruleset)
         _AUDITOR.warm_up()
-        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"))
+        pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork"),
+                                   initializer=_watch_parent, initargs=(os.getpid(),))
     else:
         pool = ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=_init, initargs=(ruleset,))
+                                   initializer=_init, initargs=(ruleset, os.getpid()))
     # a worker that dies (killed, out of memory) raises BrokenProcessPool here
     # instead of leaving the run waiting for ever
     pending: deque[Future[list[Result | Failure]]] = deque()
@@ -85,9 +88,21 @@ def _pooled(ruleset: RuleSet, jobs: int, chunks: Iterator[list[Source | Failure]
         _AUDITOR = None
 
 
-def _init(ruleset: RuleSet) -> None:
+def _init(ruleset: RuleSet, parent: int) -> None:
     global _AUDITOR
     _AUDITOR = Auditor(ruleset)
+    _watch_parent(parent)
+
+
+def _watch_parent(parent: int) -> None:
+    """End this worker when the main process is gone (killed with SIGKILL, say):
+    a forked worker holds both ends of its task pipe and would wait for ever."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="watch-parent").start()
 
 
 def _work(part: list[Source | Failure]) -> list[Result | Failure]:

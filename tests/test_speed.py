@@ -224,3 +224,32 @@ def test_light_commands_do_not_import_heavy_modules(args):
     heavy = {"httpx", "bs4", "sqlite_utils", "tldextract", "py3langid", "numpy", "charset_normalizer",
              "lxml", "trafilatura", "ahocorasick_rs"}
     assert not imported & heavy, imported & heavy
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_workers_end_when_the_main_process_is_killed(tmp_path):
+    import os
+    import signal
+    import time
+
+    corpus = write_corpus(tmp_path / "corpus", 3000, seed=2)
+    proc = subprocess.Popen([sys.executable, "-m", "provenance", "audit", str(corpus), "--db",
+                             str(tmp_path / "k.db"), "-q", "--jobs", "2"], cwd=ROOT)
+    children: list[int] = []
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(children) < 2 and proc.poll() is None:
+        path = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+        children = [int(x) for x in path.read_text().split()] if path.exists() else []
+        time.sleep(0.05)
+    assert len(children) >= 2, "the workers did not start"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.monotonic() + 10
+    alive = children
+    while alive and time.monotonic() < deadline:
+        time.sleep(0.1)
+        alive = [c for c in alive if Path(f"/proc/{c}").exists()
+                 and "Z" not in Path(f"/proc/{c}/stat").read_text().split()[2]]
+    for c in alive:  # do not leave them behind if the test fails
+        os.kill(c, signal.SIGKILL)
+    assert not alive, "workers outlived the killed main process"
