@@ -42,7 +42,8 @@ _KIND_KEYS: dict[str, dict[str, type]] = {
     "block": {"lines": list, "max_chars": int},
     "repeat": {"min_chars": int},
     "outlet": {"cues": list, "window": int, "types": list, "link_cue": str},
-    "credit": {"pattern": str, "person_entity": str, "types": list},
+    "credit": {"pattern": str, "person_entity": str, "types": list, "fallback_entity": str,
+               "require_outlet": bool, "not_publisher": bool},
 }
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "phrase": ("phrases", "entity"),

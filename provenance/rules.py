@@ -21,7 +21,7 @@ from .textview import TextView, fold
 
 PATTERN_TIMEOUT = 2.0  # seconds per pattern and document
 CITING_ROLES = {"cited", "interview"}
-_SPLIT_NAMES = regex.compile(r"\s*(?:[,/|;+&]|\bund\b|\band\b|\bet\b|\by\b)\s*", regex.I)
+_SPLIT_NAMES = regex.compile(r"\s*(?:[,/|;+&]|\bund\b|\band\b|\bet\b|\by\b|\bvia\b)\s*", regex.I)
 _NAME_STRIP = " \t.:;,-()[]'\"©"
 _PERSON = regex.compile(r"^\p{Lu}[\p{L}'.-]*(?: (?:\p{Lu}[\p{L}'.-]*|von|van|de|da|del|der|di|le|la)){1,4}$")
 
@@ -180,25 +180,43 @@ class Engine:
 
     def _credit_markers(self, doc: Document, view: TextView, ridx: int, matches: list[Any],
                         types: set[str] | None, person: str | None) -> Iterable[Marker]:
+        spec = self.rules[ridx].spec
+        fallback = spec.get("fallback_entity")
+        # a partner paper's byline credits copy; the publisher's own byline does not
+        publisher = self.outlet_for_domain(doc.domain) if spec.get("not_publisher") else None
         for m in matches:
-            gs, ge = m.span("names")
-            if ge <= gs:
+            marks = [mk for mk in self._credit_names(doc, view, ridx, m, types, person, fallback)
+                     if publisher is None or mk.entity != publisher]
+            # "Jose Luis Magana/AP": a person's name alone is no credit unless an outlet stands by it
+            if not spec.get("require_outlet") or any(
+                    mk.entity not in (person, fallback) for mk in marks):
+                yield from marks
+
+    def _credit_names(self, doc: Document, view: TextView, ridx: int, m: Any,
+                      types: set[str] | None, person: str | None,
+                      fallback: str | None) -> Iterable[Marker]:
+        """One marker per name in the `names` group of a credit match: an outlet id,
+        else `person` for a person's name, else `fallback` (an unknown credit holder)."""
+        gs, ge = m.span("names")
+        if ge <= gs:
+            return
+        names = view.folded[gs:ge]
+        pos = 0
+        for part in _SPLIT_NAMES.split(names):
+            at = names.find(part, pos)
+            pos = at + len(part)
+            core = part.strip(_NAME_STRIP)
+            if not core:
                 continue
-            names = view.folded[gs:ge]
-            pos = 0
-            for part in _SPLIT_NAMES.split(names):
-                at = names.find(part, pos)
-                pos = at + len(part)
-                core = part.strip(_NAME_STRIP)
-                if not core:
-                    continue
-                cs = gs + at + part.find(core)
-                ce = cs + len(core)
-                outlet_id = self._resolve(core, types)
-                if outlet_id:
-                    yield self._marker(doc, view, ridx, cs, ce, entity=outlet_id)
-                elif person and _PERSON.match(core) and not self._resolve(core, None):
-                    yield self._marker(doc, view, ridx, cs, ce, entity=person)
+            cs = gs + at + part.find(core)
+            ce = cs + len(core)
+            outlet_id = self._resolve(core, types)
+            if outlet_id:
+                yield self._marker(doc, view, ridx, cs, ce, entity=outlet_id)
+            elif person and _PERSON.match(core) and not self._resolve(core, None):
+                yield self._marker(doc, view, ridx, cs, ce, entity=person)
+            elif fallback and any(c.isalpha() for c in core):
+                yield self._marker(doc, view, ridx, cs, ce, entity=fallback)
 
     def _resolve(self, name: str, types: set[str] | None) -> str | None:
         key = name.lower()
