@@ -34,7 +34,7 @@ _ENTITY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _COMMON_KEYS = {
     "id": str, "kind": str, "category": str, "entity": str, "description": str,
     "message": str, "why": str, "references": list, "examples": dict,
-    "regions": list, "role": str,
+    "regions": list, "role": str, "chrome_window": int,
 }
 _KIND_KEYS: dict[str, dict[str, type]] = {
     "phrase": {"phrases": list, "case_sensitive": bool},

@@ -104,6 +104,8 @@ class Engine:
         self.case_ac = ahocorasick_rs.AhoCorasick(self.case_keys) if self.case_keys else None
         self.domain_to_outlet = ruleset.outlet_domains()
         self.regions = {r.id: set(r.spec["regions"]) for r in self.rules if "regions" in r.spec}
+        # rules whose chrome matches count only just before the body (a byline, not a teaser list)
+        self.windows = {r.id: r.spec["chrome_window"] for r in self.rules if "chrome_window" in r.spec}
 
     # -- running -------------------------------------------------------------
 
@@ -144,6 +146,8 @@ class Engine:
         if self.blocks or self.repeats:
             found.extend(self._lines(doc))
         found = [m for m in found if self._in_region(m)]
+        if self.windows:
+            found = self._near_body(doc, found)
         pictures = [(m.start, m.end) for m in found if m.category == "image-credit"]
         if pictures:  # an agency named in a picture credit is not agency copy
             found = [m for m in found if m.category != "agency"
@@ -167,6 +171,14 @@ class Engine:
     def _in_region(self, marker: Marker) -> bool:
         regions = self.regions.get(marker.rule_id)
         return regions is None or marker.block in regions
+
+    def _near_body(self, doc: Document, found: list[Marker]) -> list[Marker]:
+        """Drop chrome markers of `chrome_window` rules that do not end within that many
+        characters before the body: a byline sits over the article, a teaser list elsewhere."""
+        body = next((b.start for b in doc.blocks if b.kind == "body"), None)
+        return [m for m in found if m.rule_id not in self.windows
+                or m.block in ("body", "heading")
+                or (body is not None and 0 <= body - m.end <= self.windows[m.rule_id])]
 
     def _credit(self, doc: Document, view: TextView, ridx: int, pattern: Any) -> Iterable[Marker]:
         rule = self.rules[ridx]
