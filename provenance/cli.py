@@ -75,11 +75,17 @@ def cli() -> None:
 @click.option("--max-bytes", default=10 * 1024 * 1024, show_default=True,
               type=click.IntRange(min=1), help="Largest fetched body, after decompression.")
 @AGAINST_OPTION
+@click.option("--dask", "dask_address", metavar="ADDRESS",
+              help="Audit on a Dask cluster: a scheduler address (tcp://host:8786) or local:N "
+                   "for N local worker processes. Needs: pip install 'provenance[dask]'.")
+@click.option("--dask-chunk", default=50, show_default=True, type=click.IntRange(min=1),
+              help="With --dask: files audited per task.")
 def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
           report_dir: Path | None, as_json: bool, force: bool, quiet: bool,
           lang: str | None, fail_under: int | None, against: tuple[Path, ...],
           include: tuple[str, ...], exclude: tuple[str, ...], urls_file: Path | None,
-          offline: bool, ignore_robots: bool, timeout: float, max_bytes: int) -> None:
+          offline: bool, ignore_robots: bool, timeout: float, max_bytes: int,
+          dask_address: str | None, dask_chunk: int) -> None:
     """Audit SOURCES (files, folders, http(s) URLs, or - for standard input)."""
     from . import snapshots, store
     from .audit import run
@@ -91,12 +97,16 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
     if not specs:
         raise click.UsageError("give at least one SOURCE or --urls FILE")
     ruleset = _load_rules(rules_dirs)
+    options: dict[str, Any] = {
+        "sources": list(sources), "rules": [str(p) for p in rules_dirs],
+        "force": force, "report": str(report_dir) if report_dir else None,
+        "urls": str(urls_file) if urls_file else None, "offline": offline,
+        "include": list(include), "exclude": list(exclude),
+        "ignore_robots": ignore_robots, "timeout": timeout, "max_bytes": max_bytes}
+    session = _dask_session(dask_address, ruleset, rules_dirs, quiet) if dask_address else None
+    if session is not None:
+        options["dask"] = session.info | {"files_per_task": dask_chunk}
     db = store.connect(db_path)
-    options = {"sources": list(sources), "rules": [str(p) for p in rules_dirs],
-               "force": force, "report": str(report_dir) if report_dir else None,
-               "urls": str(urls_file) if urls_file else None, "offline": offline,
-               "include": list(include), "exclude": list(exclude),
-               "ignore_robots": ignore_robots, "timeout": timeout, "max_bytes": max_bytes}
     writer = store.Writer(db, ruleset, __version__, options)
     ingest = IngestOptions(
         include=include, exclude=exclude, offline=offline,
@@ -105,18 +115,28 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
         find_snapshot=lambda url: snapshots.latest(db, url))
     seen: list[str] = []
 
-    def wanted(source: Any) -> bool:
-        from .extract import document_id
-
-        doc_id = document_id(source.data)
+    def wanted_id(doc_id: str) -> bool:
         if force or not writer.is_unchanged(doc_id):
             return True
         seen.append(doc_id)
         writer.skip()
         return False
 
+    def wanted(source: Any) -> bool:
+        from .extract import document_id
+
+        return wanted_id(document_id(source.data))
+
+    if session is not None:
+        from .distributed import unchanged_ids
+
+        items = session.run(specs, stdin=sys.stdin.buffer, wanted=wanted_id, options=ingest,
+                            skip=None if force else unchanged_ids(db, ruleset.version),
+                            files_per_task=dask_chunk, progress=not quiet)
+    else:
+        items = run(specs, ruleset, stdin=sys.stdin.buffer, on_source=wanted, ingest=ingest)
     try:
-        for item in run(specs, ruleset, stdin=sys.stdin.buffer, on_source=wanted, ingest=ingest):
+        for item in items:
             writer.add(item)
             if isinstance(item, Failure):
                 click.echo(f"failed: {item.origin}: {item.reason}", err=True)
@@ -131,10 +151,19 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
                 v = item.verdict
                 click.echo(f"audited: {item.document.origin}: {v.provenance_class} "
                            f"{v.score} {v.grade}, {len(item.markers)} markers", err=True)
-    except BaseException:
+    except BaseException as exc:
         writer.close(finished=False)  # keep what was audited; the run stays unfinished
+        if session is not None:
+            session.close()
+            from .distributed import DaskError  # imports no Dask
+
+            if isinstance(exc, DaskError):
+                click.echo(f"Error: {exc}", err=True)
+                sys.exit(1)
         raise
     writer.close()
+    if session is not None:
+        session.close()
     if not quiet:
         click.echo(f"{writer.documents} audited, {writer.unchanged} unchanged, "
                    f"{writer.failures} failed -> {db_path}", err=True)
@@ -183,6 +212,25 @@ def reuse(db_path: Path, rules_dirs: tuple[Path, ...], against: tuple[Path, ...]
     from . import store
 
     _corpus_step(store.connect(db_path), _load_rules(rules_dirs), against, quiet)
+
+
+def _dask_session(address: str, ruleset: Any, rules_dirs: tuple[Path, ...], quiet: bool) -> Any:
+    """Connect (or start local:N) and check every worker's rule packs; errors exit."""
+    from .distributed import DaskError, DaskSession, parse_address
+
+    try:
+        parse_address(address)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--dask") from exc
+    try:
+        session = DaskSession(address, ruleset, rules_dirs)
+    except DaskError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(2 if "pip install" in str(exc) else 1)
+    if not quiet:
+        click.echo(f"dask: {session.workers} workers at {session.client.scheduler.address}, "
+                   f"rules {ruleset.version} on every worker", err=True)
+    return session
 
 
 def _as_json(result: Any) -> dict[str, Any]:
