@@ -22,7 +22,7 @@ from .textview import TextView, fold
 
 PATTERN_TIMEOUT = 2.0  # seconds per pattern and document
 CITING_ROLES = {"cited", "interview"}
-_SPLIT_NAMES = regex.compile(r"\s*(?:[,/|;+&]|\bund\b|\band\b|\bet\b|\by\b)\s*", regex.I)
+_SPLIT_NAMES = regex.compile(r"\s*(?:[,/|;+&]|\bund\b|\band\b|\bet\b|\by\b|\bvia\b)\s*", regex.I)
 _NAME_STRIP = " \t.:;,-()[]'\"©"
 _PERSON = regex.compile(r"^\p{Lu}[\p{L}'.-]*(?: (?:\p{Lu}[\p{L}'.-]*|von|van|de|da|del|der|di|le|la)){1,4}$")
 
@@ -107,6 +107,8 @@ class Engine:
         self._build_prefilter()
         self.domain_to_outlet = ruleset.outlet_domains()
         self.regions = {r.id: set(r.spec["regions"]) for r in self.rules if "regions" in r.spec}
+        # rules whose chrome matches count only just before the body (a byline, not a teaser list)
+        self.windows = {r.id: r.spec["chrome_window"] for r in self.rules if "chrome_window" in r.spec}
 
     def _build_prefilter(self) -> None:
         """Pattern and credit rules whose required literals are known run only on
@@ -183,6 +185,8 @@ class Engine:
         if self.blocks or self.repeats:
             found.extend(self._lines(doc))
         found = [m for m in found if self._in_region(m)]
+        if self.windows:
+            found = self._near_body(doc, found)
         pictures = [(m.start, m.end) for m in found if m.category == "image-credit"]
         if pictures:  # an agency named in a picture credit is not agency copy
             found = [m for m in found if m.category != "agency"
@@ -207,6 +211,14 @@ class Engine:
         regions = self.regions.get(marker.rule_id)
         return regions is None or marker.block in regions
 
+    def _near_body(self, doc: Document, found: list[Marker]) -> list[Marker]:
+        """Drop chrome markers of `chrome_window` rules that do not end within that many
+        characters before the body: a byline sits over the article, a teaser list elsewhere."""
+        body = next((b.start for b in doc.blocks if b.kind == "body"), None)
+        return [m for m in found if m.rule_id not in self.windows
+                or m.block in ("body", "heading")
+                or (body is not None and 0 <= body - m.end <= self.windows[m.rule_id])]
+
     def _credit(self, doc: Document, view: TextView, ridx: int, pattern: Any) -> Iterable[Marker]:
         rule = self.rules[ridx]
         types = set(rule.spec["types"]) if "types" in rule.spec else None
@@ -219,25 +231,43 @@ class Engine:
 
     def _credit_markers(self, doc: Document, view: TextView, ridx: int, matches: list[Any],
                         types: set[str] | None, person: str | None) -> Iterable[Marker]:
+        spec = self.rules[ridx].spec
+        fallback = spec.get("fallback_entity")
+        # a partner paper's byline credits copy; the publisher's own byline does not
+        publisher = self.outlet_for_domain(doc.domain) if spec.get("not_publisher") else None
         for m in matches:
-            gs, ge = m.span("names")
-            if ge <= gs:
+            marks = [mk for mk in self._credit_names(doc, view, ridx, m, types, person, fallback)
+                     if publisher is None or mk.entity != publisher]
+            # "Jose Luis Magana/AP": a person's name alone is no credit unless an outlet stands by it
+            if not spec.get("require_outlet") or any(
+                    mk.entity not in (person, fallback) for mk in marks):
+                yield from marks
+
+    def _credit_names(self, doc: Document, view: TextView, ridx: int, m: Any,
+                      types: set[str] | None, person: str | None,
+                      fallback: str | None) -> Iterable[Marker]:
+        """One marker per name in the `names` group of a credit match: an outlet id,
+        else `person` for a person's name, else `fallback` (an unknown credit holder)."""
+        gs, ge = m.span("names")
+        if ge <= gs:
+            return
+        names = view.folded[gs:ge]
+        pos = 0
+        for part in _SPLIT_NAMES.split(names):
+            at = names.find(part, pos)
+            pos = at + len(part)
+            core = part.strip(_NAME_STRIP)
+            if not core:
                 continue
-            names = view.folded[gs:ge]
-            pos = 0
-            for part in _SPLIT_NAMES.split(names):
-                at = names.find(part, pos)
-                pos = at + len(part)
-                core = part.strip(_NAME_STRIP)
-                if not core:
-                    continue
-                cs = gs + at + part.find(core)
-                ce = cs + len(core)
-                outlet_id = self._resolve(core, types)
-                if outlet_id:
-                    yield self._marker(doc, view, ridx, cs, ce, entity=outlet_id)
-                elif person and _PERSON.match(core) and not self._resolve(core, None):
-                    yield self._marker(doc, view, ridx, cs, ce, entity=person)
+            cs = gs + at + part.find(core)
+            ce = cs + len(core)
+            outlet_id = self._resolve(core, types)
+            if outlet_id:
+                yield self._marker(doc, view, ridx, cs, ce, entity=outlet_id)
+            elif person and _PERSON.match(core) and not self._resolve(core, None):
+                yield self._marker(doc, view, ridx, cs, ce, entity=person)
+            elif fallback and any(c.isalpha() for c in core):
+                yield self._marker(doc, view, ridx, cs, ce, entity=fallback)
 
     def _resolve(self, name: str, types: set[str] | None) -> str | None:
         key = name.lower()
