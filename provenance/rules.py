@@ -131,15 +131,19 @@ class Engine:
         for literal in literals:
             literal_rules[literal].append(ridx)
 
-    def _candidates(self, view: TextView) -> set[int]:
-        """Pattern and credit rules that can match in this document."""
+    def _candidates(self, view: TextView, doc: Document) -> set[int]:
+        """Pattern and credit rules that can match in this document: one of their
+        literals occurs, and the document has a block their `regions` allow (text
+        outside every block is body, so a caption-only rule skips plain text)."""
         wanted = set(self.unfiltered)
         if self.literal_ac is not None:
             targets = self.literal_targets
             for pidx in {m[0] for m in self.literal_ac.find_matches_as_indexes(
                     prefilter_text(view.lower), overlapping=True)}:
                 wanted.update(targets[pidx])
-        return wanted
+        kinds = {b.kind for b in doc.blocks} | {"body"}
+        return {r for r in wanted
+                if self.rules[r].id not in self.regions or self.regions[self.rules[r].id] & kinds}
 
     # -- running -------------------------------------------------------------
 
@@ -164,7 +168,7 @@ class Engine:
                         found.append(self._marker(doc, view, target, s, e))
                     else:
                         outlet_hits.append((s, e, target, what == "strict"))
-        candidates = self._candidates(view)
+        candidates = self._candidates(view, doc)
         for ridx, pattern, group in self.patterns:
             if ridx not in candidates:
                 continue
