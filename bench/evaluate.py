@@ -2,7 +2,9 @@
 
 The corpus is a folder with `labels.jsonl` (one JSON object per document: `doc`,
 `lang`, `syndication`, `agencies`, `cited_outlets`, `boilerplate`, `image_credit`,
-`residue`) and the documents it names. Every document is audited exactly as
+`residue`) and the documents it names. Figures are given per language, per
+document kind (html, text) and over all documents. Boilerplate kinds that the
+labels do not record (cookie-consent, paywall) are left out of the counts. Every document is audited exactly as
 `provenance audit FILE` would audit it; the found entity sets are compared with
 the labelled sets document by document, and the counts are summed (micro
 average). `image_credit` and `residue` are document-level booleans.
@@ -41,6 +43,9 @@ SET_CATEGORIES = {  # label field -> marker category
     "boilerplate": "boilerplate",
 }
 BOOL_CATEGORIES = {"image_credit": "image-credit", "residue": "residue"}
+# boilerplate kinds the engine finds but the labels do not record (policy v2 labels only
+# donation, membership, newsletter and social-follow): not counted as false positives
+UNLABELLED_BOILERPLATE = frozenset({"cookie-consent", "paywall"})
 
 
 @dataclass
@@ -75,6 +80,7 @@ def found_sets(markers: Iterable[Any]) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for key, category in SET_CATEGORIES.items():
         out[key] = {m.entity for m in marks if m.category == category}
+    out["boilerplate"] -= UNLABELLED_BOILERPLATE
     for key, category in BOOL_CATEGORIES.items():
         out[key] = {key} if any(m.category == category for m in marks) else set()
     return out
@@ -94,6 +100,11 @@ def original_url(label: dict[str, Any]) -> str | None:
     """The page's original URL as recorded in the label's `source` field."""
     m = _ORIGINAL_URL.search(label.get("source") or "")
     return m.group(1) if m else None
+
+
+def _doc_kind(doc: str) -> str:
+    """"html" or "text" (the corpus keeps them in folders of those names), as a column."""
+    return "html" if doc.lower().endswith((".html", ".htm")) else "text"
 
 
 def evaluate(corpus: Path, rules: list[Path] | None = None, urls: bool = False) -> dict[str, Any]:
@@ -121,14 +132,15 @@ def evaluate(corpus: Path, rules: list[Path] | None = None, urls: bool = False) 
             markers = result.markers
         docs += 1
         found, wanted = found_sets(markers), wanted_sets(label)
-        for lang in (label.get("lang") or "?", "all"):
+        groups = (label.get("lang") or "?", _doc_kind(label["doc"]), "all")
+        for lang in groups:
             for key in (*SET_CATEGORIES, *BOOL_CATEGORIES):
                 table[key][lang].add(found[key], wanted[key], label["doc"])
         # boilerplate per kind
         for kind in found["boilerplate"] | wanted["boilerplate"]:
             f = {kind} & found["boilerplate"]
             w = {kind} & wanted["boilerplate"]
-            for lang in (label.get("lang") or "?", "all"):
+            for lang in groups:
                 table[f"boilerplate:{kind}"][lang].add(f, w, label["doc"])
     return {
         "corpus": str(corpus),
@@ -147,12 +159,17 @@ def _fmt(value: float | None) -> str:
 
 
 def render(report: dict[str, Any]) -> str:
-    langs = sorted({lang for langs in report["categories"].values() for lang in langs} - {"all"})
+    kinds = ("html", "text")
+    langs = sorted({lang for langs in report["categories"].values() for lang in langs} - {"all", *kinds})
+    langs += [k for k in kinds if any(k in langs_ for langs_ in report["categories"].values())]
     langs.append("all")
     head = f"{'category':<24}" + "".join(f"{lang:>16}" for lang in langs)
     lines = [f"corpus: {report['corpus']} ({report['documents']} documents"
              f"{', original URLs' if report.get('urls') else ''})",
-             "precision/recall per category and language (tp/fp/fn in the JSON file)", head, "-" * len(head)]
+             "precision/recall per category, language and document kind (tp/fp/fn in the JSON file)",
+             "not counted: boilerplate kinds the labels do not record ("
+             + ", ".join(sorted(UNLABELLED_BOILERPLATE)) + ")",
+             head, "-" * len(head)]
     for key in sorted(report["categories"], key=lambda k: (k.split(":")[0] != k, k)):
         row = f"{key:<24}"
         for lang in langs:

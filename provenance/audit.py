@@ -27,6 +27,12 @@ class Auditor:
     def __post_init__(self) -> None:
         self.engine = Engine(self.ruleset)
 
+    def warm_up(self) -> None:
+        """Load what documents load lazily (the language model), e.g. before forking workers."""
+        from .extract import detect_lang
+
+        detect_lang("This text only loads the language model before work starts.")
+
     def markers(self, doc: Document) -> list[Marker]:
         return self.engine.run(doc)
 

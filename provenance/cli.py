@@ -85,19 +85,21 @@ def cli() -> None:
                    "for N local worker processes. Needs: pip install 'provenance[dask]'.")
 @click.option("--dask-chunk", default=50, show_default=True, type=click.IntRange(min=1),
               help="With --dask: files audited per task.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+              help="Worker processes  [default: the number of cores]")
 def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
           report_dir: Path | None, as_json: bool, force: bool, quiet: bool,
           lang: str | None, fail_under: int | None, against: tuple[Path, ...],
           include: tuple[str, ...], exclude: tuple[str, ...], urls_file: Path | None,
           offline: bool, ignore_robots: bool, timeout: float, max_bytes: int,
-          dask_address: str | None, dask_chunk: int,
+          dask_address: str | None, dask_chunk: int, jobs: int | None,
           max_chars: int = 20_000_000, max_seconds: float = 300.0) -> None:
     """Audit SOURCES (files, folders, http(s) URLs, or - for standard input)."""
     from . import snapshots, store
-    from .audit import run
     from .fetch import FetchOptions
     from .ingest import IngestOptions, read_url_list
     from .model import Failure
+    from .parallel import run
 
     specs = list(sources) + (read_url_list(urls_file) if urls_file else [])
     if not specs:
@@ -125,7 +127,8 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
     def wanted_id(doc_id: str) -> bool:
         if force or not writer.is_unchanged(doc_id):
             return True
-        seen.append(doc_id)
+        if fail_under is not None:  # only then: the list grows with the corpus
+            seen.append(doc_id)
         writer.skip()
         return False
 
@@ -141,8 +144,8 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
                             skip=None if force else unchanged_ids(db, ruleset.version),
                             files_per_task=dask_chunk, progress=not quiet)
     else:
-        items = run(specs, ruleset, stdin=sys.stdin.buffer, on_source=wanted, ingest=ingest,
-                    max_chars=max_chars, max_seconds=max_seconds or None)
+        items = run(specs, ruleset, jobs=jobs, stdin=sys.stdin.buffer, on_source=wanted,
+                    ingest=ingest, max_chars=max_chars, max_seconds=max_seconds or None)
     try:
         for item in items:
             writer.add(item)
@@ -152,7 +155,8 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
                     click.echo(json.dumps({"origin": item.origin, "error": item.reason},
                                           ensure_ascii=False))
                 continue
-            seen.append(item.document.id)
+            if fail_under is not None:
+                seen.append(item.document.id)
             if as_json:
                 click.echo(json.dumps(_as_json(item), ensure_ascii=False))
             if not quiet:

@@ -15,6 +15,7 @@ import unicodedata
 from .model import Document, Source
 
 MAX_TEXT_CHARS = 20_000_000
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")  # controls but \t \n \f \r; U+FFFD
 _CONTROL_BYTES = [b for b in range(32) if b not in (9, 10, 12, 13, 0)]
 _CONTROL_DELETE = bytes(_CONTROL_BYTES)
 
@@ -141,9 +142,19 @@ def clean_text(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+LANG_SAMPLE = 1000  # characters; py3langid's cost is linear in them, and on the
+# development corpora 1,000 give the same answers as 3,000
+
+
 def detect_lang(text: str) -> str | None:
-    sample = text[:3000]
-    if sum(c.isalpha() for c in sample) < 20:
+    sample = text[:LANG_SAMPLE]
+    letters = 0
+    for c in sample:  # stop counting at 20: this runs once per document
+        if c.isalpha():
+            letters += 1
+            if letters >= 20:
+                break
+    else:
         return None
     import py3langid
 

@@ -45,6 +45,8 @@ _CLASS_REGION = [
                 r"(?:$|[-_ ])", re.I), "aside"),
 ]
 _CREDIT_INLINE = frozenset(("span", "small", "cite"))
+# "article__author-credit" is the byline's agency credit, not a picture credit
+_BYLINE_CLASS = re.compile(r"author|byline|autor", re.I)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.-]+)""", re.I)
 _ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle",
                   "BlogPosting", "OpinionNewsArticle", "ReviewNewsArticle", "Report",
@@ -216,6 +218,10 @@ def _lines(tree: Any) -> list[tuple[str, str]]:
                 flush()
                 walk(child, "caption", article, depth + 1)
                 flush()
+            elif tag in _CREDIT_INLINE and _BYLINE_CLASS.search(child.attributes.get("class") or ""):
+                cur.append(" ")  # "<span>Hillel Italie</span><span>The Associated Press</span>"
+                walk(child, region, article)
+                cur.append(" ")
             else:
                 walk(child, region, article, depth + 1)
 
@@ -244,6 +250,8 @@ def _region(node: Any, tag: str, outer: str, article: bool) -> str:
     if names:
         for pattern, name in _CLASS_REGION:
             if pattern.search(names):
+                if name == "caption" and _BYLINE_CLASS.search(names):
+                    continue
                 if outer == "page" or name == "caption":
                     return name
                 break
@@ -252,7 +260,8 @@ def _region(node: Any, tag: str, outer: str, article: bool) -> str:
 
 def _is_caption(node: Any) -> bool:
     names = node.attributes.get("class")
-    return bool(names) and _CLASS_REGION[1][0].search(names) is not None
+    return (bool(names) and _CLASS_REGION[1][0].search(names) is not None
+            and _BYLINE_CLASS.search(names) is None)
 
 
 def _layout(lines: list[tuple[str, str]], body_text: str,

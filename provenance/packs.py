@@ -34,7 +34,7 @@ _ENTITY = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _COMMON_KEYS = {
     "id": str, "kind": str, "category": str, "entity": str, "description": str,
     "message": str, "why": str, "references": list, "examples": dict,
-    "regions": list, "role": str,
+    "regions": list, "role": str, "chrome_window": int,
 }
 _KIND_KEYS: dict[str, dict[str, type]] = {
     "phrase": {"phrases": list, "case_sensitive": bool},
@@ -42,7 +42,8 @@ _KIND_KEYS: dict[str, dict[str, type]] = {
     "block": {"lines": list, "max_chars": int},
     "repeat": {"min_chars": int},
     "outlet": {"cues": list, "window": int, "types": list, "link_cue": str},
-    "credit": {"pattern": str, "person_entity": str, "types": list},
+    "credit": {"pattern": str, "person_entity": str, "types": list, "fallback_entity": str,
+               "require_outlet": bool, "not_publisher": bool},
 }
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "phrase": ("phrases", "entity"),

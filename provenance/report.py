@@ -428,9 +428,9 @@ def _write(db: sqlite_utils.Database, corpus: rd.Corpus, out: Path, lang: str,
         for doc in corpus.docs:
             doc_lang = pick(doc.lang) if lang == "auto" else lang
             written.append(_save(out, doc.slug + ".md", document_report(doc, doc_lang)
-                                 + report_reuse.document_sections(db, doc.id, names)))
+                                 + report_reuse.document_sections(db, doc.id, names, doc_lang)))
         written.append(_save(out, "index.md", index_report(corpus, index_lang)
-                             + report_reuse.index_sections(db, names)))
+                             + report_reuse.index_sections(db, names, index_lang)))
     if "html" in formats:
         from .report_html import corpus_html
 

@@ -42,6 +42,23 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "found.rule": "rule {rule}",
         "article.intro": "Every highlighted passage carries the number of its finding in “What we found”.",
         "article.empty": "The text is empty.",
+        # text reuse and role conflicts (report_reuse.py)
+        "reuse.title": "Text reuse",
+        "reuse.intro": "Passages this text shares with other texts (boilerplate such as cookie notices, footers and navigation lines is left out). Shares count words.",
+        "reuse.share": "{mine} of this text ({words} words) is shared with it; that is {theirs} of the other text.",
+        "reuse.credited": "The other text is credited to {credits}.",
+        "reuse.cluster": "Reuse cluster {cluster}.",
+        "reuse.passage": "{n}. {words} words, here at {here}, there at {there}: “{quote}”",
+        "reuse.reference": "{title} (reference `{origin}`)",
+        "clusters.title": "Reuse clusters",
+        "clusters.intro": "Texts joined by shared passages (each pair verified word by word).",
+        "clusters.col.cluster": "cluster",
+        "clusters.col.texts": "texts",
+        "clusters.col.credits": "credited to",
+        "clusters.col.members": "members",
+        "roles.title": "People named with conflicting roles",
+        "roles.intro": "The same name with roles that cannot both be current: a stale title, a mix-up, or two people of one name. Check which is right.",
+        "roles.heading": "{person}: {a} or {b}",
         # outlet table
         "outlets.col.outlet": "Outlet",
         "outlets.col.type": "Type",
@@ -228,6 +245,23 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "found.rule": "Regel {rule}",
         "article.intro": "Jede markierte Stelle trägt die Nummer ihres Fundes unter „Was wir gefunden haben“.",
         "article.empty": "Der Text ist leer.",
+        # text reuse and role conflicts (report_reuse.py)
+        "reuse.title": "Übernommener Text",
+        "reuse.intro": "Passagen, die dieser Text mit anderen Texten teilt (Textbausteine wie Cookie-Hinweise, Fußzeilen und Navigationszeilen sind ausgenommen). Anteile zählen Wörter.",
+        "reuse.share": "{mine} dieses Textes ({words} Wörter) stimmen mit ihm überein; das sind {theirs} des anderen Textes.",
+        "reuse.credited": "Der andere Text wird {credits} zugeschrieben.",
+        "reuse.cluster": "Übernahme-Gruppe {cluster}.",
+        "reuse.passage": "{n}. {words} Wörter, hier bei {here}, dort bei {there}: „{quote}“",
+        "reuse.reference": "{title} (Referenztext `{origin}`)",
+        "clusters.title": "Gruppen übernommener Texte",
+        "clusters.intro": "Texte, die durch gemeinsame Passagen verbunden sind (jedes Paar Wort für Wort geprüft).",
+        "clusters.col.cluster": "Gruppe",
+        "clusters.col.texts": "Texte",
+        "clusters.col.credits": "zugeschrieben",
+        "clusters.col.members": "Texte der Gruppe",
+        "roles.title": "Personen mit widersprüchlichen Funktionen",
+        "roles.intro": "Derselbe Name mit Funktionen, die nicht beide aktuell sein können: ein veralteter Titel, eine Verwechslung oder zwei Personen gleichen Namens. Prüfen Sie, was stimmt.",
+        "roles.heading": "{person}: {a} oder {b}",
         "outlets.col.outlet": "Medium",
         "outlets.col.type": "Art",
         "outlets.col.role": "Rolle",
@@ -400,6 +434,11 @@ def t(lang: str, key: str, **params: Any) -> str:
 def tn(lang: str, key: str, count: int, **params: Any) -> str:
     """Like `t`, choosing `key.one` or `key.other` by `count`."""
     return t(lang, f"{key}.{'one' if count == 1 else 'other'}", count=count, **params)
+
+
+def percent(lang: str, share: float) -> str:
+    """A share as a percentage the way the language writes it ("45%" / "45 %")."""
+    return f"{share:.0%}" if pick(lang) == "en" else f"{round(share * 100)} %"
 
 
 def join(lang: str, items: Iterable[str]) -> str:

@@ -14,6 +14,7 @@ import sqlite_utils
 
 from .consistency import conflicts
 from .report import md_escape
+from .report_i18n import percent, t
 
 QUOTE_CHARS = 320
 
@@ -48,15 +49,16 @@ def _credits(db: sqlite_utils.Database, member_id: str, kind: str) -> list[str]:
         [member_id])]
 
 
-def _label(row: dict[str, Any], kind: str, names: dict[str, str]) -> str:
+def _label(row: dict[str, Any], kind: str, names: dict[str, str], lang: str) -> str:
     title = md_escape((row.get("title") or row.get("origin") or row["id"])[:80])
     if kind == "document" and row["id"] in names:
         return f"[{title}]({names[row['id']]}.md)"
     origin = str(row.get("origin") or "").replace("`", "")
-    return f"{title} (reference `{origin}`)"
+    return t(lang, "reuse.reference", title=title, origin=origin)
 
 
-def document_section(db: sqlite_utils.Database, doc_id: str, names: dict[str, str]) -> str:
+def document_section(db: sqlite_utils.Database, doc_id: str, names: dict[str, str],
+                     lang: str = "en") -> str:
     """What this document shares with others: partner, shares both ways, passages quoted."""
     if not _has_tables(db):
         return ""
@@ -66,37 +68,35 @@ def document_section(db: sqlite_utils.Database, doc_id: str, names: dict[str, st
     if not pairs:
         return ""
     me = _member(db, doc_id, "document")
-    lines = ["## Text reuse", ""]
-    lines.append("Passages this text shares with other texts (boilerplate such as cookie notices, "
-                 "footers and navigation lines is left out). Shares count words.")
-    lines.append("")
+    lines = [f"## {t(lang, 'reuse.title')}", "", t(lang, "reuse.intro"), ""]
     for p in pairs:
         mine_a = p["a_id"] == doc_id
         other_id, other_kind = (p["b_id"], p["b_kind"]) if mine_a else (p["a_id"], "document")
         other = _member(db, other_id, other_kind)
         my_share, other_share = (p["a_share"], p["b_share"]) if mine_a else (p["b_share"], p["a_share"])
         credits = _credits(db, other_id, other_kind)
-        lines.append(f"### {_label(other, other_kind, names)}")
+        lines.append(f"### {_label(other, other_kind, names, lang)}")
         lines.append("")
-        lines.append(f"- {my_share:.0%} of this text ({p['shared_words']} words) is shared with it; "
-                     f"that is {other_share:.0%} of the other text.")
+        lines.append("- " + t(lang, "reuse.share", mine=percent(lang, my_share),
+                              words=p["shared_words"], theirs=percent(lang, other_share)))
         if credits:
-            lines.append(f"- The other text is credited to {md_escape(', '.join(credits))}.")
+            lines.append("- " + t(lang, "reuse.credited", credits=md_escape(", ".join(credits))))
         if p["cluster_id"]:
-            lines.append(f"- Reuse cluster {p['cluster_id']}.")
+            lines.append("- " + t(lang, "reuse.cluster", cluster=p["cluster_id"]))
         lines.append("")
         passages = list(db.query("SELECT * FROM reuse_passages WHERE pair_id = ? ORDER BY a_start",
                                  [p["id"]]))
         for n, x in enumerate(passages, 1):
             mine = (x["a_start"], x["a_end"]) if mine_a else (x["b_start"], x["b_end"])
             theirs = (x["b_start"], x["b_end"]) if mine_a else (x["a_start"], x["a_end"])
-            lines.append(f"{n}. {x['words']} words, here at {mine[0]}–{mine[1]}, there at "
-                         f"{theirs[0]}–{theirs[1]}: “{excerpt(me['text'], *mine)}”")
+            lines.append(t(lang, "reuse.passage", n=n, words=x["words"],
+                           here=f"{mine[0]}–{mine[1]}", there=f"{theirs[0]}–{theirs[1]}",
+                           quote=excerpt(me["text"], *mine)))
         lines.append("")
     return "\n".join(lines)
 
 
-def clusters_section(db: sqlite_utils.Database, names: dict[str, str]) -> str:
+def clusters_section(db: sqlite_utils.Database, names: dict[str, str], lang: str = "en") -> str:
     if not _has_tables(db):
         return ""
     rows = list(db.query("SELECT * FROM reuse_clusters ORDER BY cluster_id, member_kind, member_id"))
@@ -105,12 +105,12 @@ def clusters_section(db: sqlite_utils.Database, names: dict[str, str]) -> str:
     groups: dict[int, list[dict[str, Any]]] = {}
     for r in rows:
         groups.setdefault(r["cluster_id"], []).append(r)
-    lines = ["## Reuse clusters", "",
-             "Texts joined by shared passages (each pair verified word by word).", "",
-             "| cluster | texts | credited to | members |", "|---|---|---|---|"]
+    cols = [t(lang, f"clusters.col.{c}") for c in ("cluster", "texts", "credits", "members")]
+    lines = [f"## {t(lang, 'clusters.title')}", "", t(lang, "clusters.intro"), "",
+             "| " + " | ".join(cols) + " |", "|---|---|---|---|"]
     for cid, members in groups.items():
         credits = sorted({c for m in members for c in _credits(db, m["member_id"], m["member_kind"])})
-        labels = [_label(_member(db, m["member_id"], m["member_kind"]), m["member_kind"], names)
+        labels = [_label(_member(db, m["member_id"], m["member_kind"]), m["member_kind"], names, lang)
                   for m in members]
         lines.append(f"| {cid} | {len(members)} | {md_escape(', '.join(credits)) or '—'} | "
                      f"{'; '.join(labels)} |")
@@ -118,33 +118,33 @@ def clusters_section(db: sqlite_utils.Database, names: dict[str, str]) -> str:
     return "\n".join(lines)
 
 
-def roles_section(db: sqlite_utils.Database, names: dict[str, str]) -> str:
+def roles_section(db: sqlite_utils.Database, names: dict[str, str], lang: str = "en") -> str:
     if "person_roles" not in db.table_names():
         return ""
     found = conflicts(db.query('SELECT * FROM person_roles ORDER BY person, document_id, start'))
     if not found:
         return ""
-    lines = ["## People named with conflicting roles", "",
-             "The same name with roles that cannot both be current: a stale title, a mix-up, "
-             "or two people of one name. Check which is right.", ""]
+    lines = [f"## {t(lang, 'roles.title')}", "", t(lang, "roles.intro"), ""]
     for c in found:
-        lines.append(f"### {md_escape(c['person'])}: {c['a_key']} or {c['b_key']}")
+        lines.append("### " + t(lang, "roles.heading", person=md_escape(c["person"]),
+                                a=c["a_key"], b=c["b_key"]))
         lines.append("")
         for side in ("a", "b"):
             for r in c[side][:5]:
                 doc = _member(db, r["document_id"], "document")
                 lines.append(f"- {c[side + '_key']}: “{md_escape(r['snippet'])}” — "
-                             f"{_label(doc, 'document', names)}")
+                             f"{_label(doc, 'document', names, lang)}")
         lines.append("")
     return "\n".join(lines)
 
 
-def index_sections(db: sqlite_utils.Database, names: dict[str, str]) -> str:
+def index_sections(db: sqlite_utils.Database, names: dict[str, str], lang: str = "en") -> str:
     """The corpus-level sections of index.md."""
-    parts = [s for s in (clusters_section(db, names), roles_section(db, names)) if s]
+    parts = [s for s in (clusters_section(db, names, lang), roles_section(db, names, lang)) if s]
     return ("\n" + "\n".join(parts)) if parts else ""
 
 
-def document_sections(db: sqlite_utils.Database, doc_id: str, names: dict[str, str]) -> str:
-    section = document_section(db, doc_id, names)
+def document_sections(db: sqlite_utils.Database, doc_id: str, names: dict[str, str],
+                      lang: str = "en") -> str:
+    section = document_section(db, doc_id, names, lang)
     return ("\n" + section) if section else ""

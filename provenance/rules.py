@@ -17,11 +17,12 @@ import regex
 
 from .model import Document, Marker
 from .packs import Rule, RuleSet
+from .prefilter import prefilter_text, required_literals
 from .textview import TextView, fold
 
 PATTERN_TIMEOUT = 2.0  # seconds per pattern and document
 CITING_ROLES = {"cited", "interview"}
-_SPLIT_NAMES = regex.compile(r"\s*(?:[,/|;+&]|\bund\b|\band\b|\bet\b|\by\b)\s*", regex.I)
+_SPLIT_NAMES = regex.compile(r"\s*(?:[,/|;+&]|\bund\b|\band\b|\bet\b|\by\b|\bvia\b)\s*", regex.I)
 _NAME_STRIP = " \t.:;,-()[]'\"©"
 _PERSON = regex.compile(r"^\p{Lu}[\p{L}'.-]*(?: (?:\p{Lu}[\p{L}'.-]*|von|van|de|da|del|der|di|le|la)){1,4}$")
 
@@ -42,8 +43,9 @@ class _Cue:
 class Engine:
     """Rules compiled for repeated use; `run` is safe to call from one thread."""
 
-    def __init__(self, ruleset: RuleSet) -> None:
+    def __init__(self, ruleset: RuleSet, prefilter: bool = True) -> None:
         self.ruleset = ruleset
+        self.prefilter = prefilter
         self.rules = ruleset.rules
         lower_phrases: dict[str, list[int]] = defaultdict(list)
         case_phrases: dict[str, list[tuple[str, Any]]] = defaultdict(list)
@@ -102,8 +104,46 @@ class Engine:
         self.case_keys = list(case_phrases)
         self.case_targets = [case_phrases[k] for k in self.case_keys]
         self.case_ac = ahocorasick_rs.AhoCorasick(self.case_keys) if self.case_keys else None
+        self._build_prefilter()
         self.domain_to_outlet = ruleset.outlet_domains()
         self.regions = {r.id: set(r.spec["regions"]) for r in self.rules if "regions" in r.spec}
+        # rules whose chrome matches count only just before the body (a byline, not a teaser list)
+        self.windows = {r.id: r.spec["chrome_window"] for r in self.rules if "chrome_window" in r.spec}
+
+    def _build_prefilter(self) -> None:
+        """Pattern and credit rules whose required literals are known run only on
+        documents that contain one of them (see `prefilter`)."""
+        literal_rules: dict[str, list[int]] = defaultdict(list)
+        self.unfiltered: set[int] = set()
+        for ridx, _pattern, _group in self.patterns:
+            self._add_literals(ridx, literal_rules)
+        for ridx, _ in self.credits:
+            self._add_literals(ridx, literal_rules)
+        self.literal_keys = list(literal_rules)
+        self.literal_targets = [literal_rules[k] for k in self.literal_keys]
+        self.literal_ac = ahocorasick_rs.AhoCorasick(self.literal_keys) if self.literal_keys else None
+
+    def _add_literals(self, ridx: int, literal_rules: dict[str, list[int]]) -> None:
+        literals = required_literals(self.rules[ridx].spec["pattern"]) if self.prefilter else None
+        if literals is None:
+            self.unfiltered.add(ridx)
+            return
+        for literal in literals:
+            literal_rules[literal].append(ridx)
+
+    def _candidates(self, view: TextView, doc: Document) -> set[int]:
+        """Pattern and credit rules that can match in this document: one of their
+        literals occurs, and the document has a block their `regions` allow (text
+        outside every block is body, so a caption-only rule skips plain text)."""
+        wanted = set(self.unfiltered)
+        if self.literal_ac is not None:
+            targets = self.literal_targets
+            for pidx in {m[0] for m in self.literal_ac.find_matches_as_indexes(
+                    prefilter_text(view.lower), overlapping=True)}:
+                wanted.update(targets[pidx])
+        kinds = {b.kind for b in doc.blocks} | {"body"}
+        return {r for r in wanted
+                if self.rules[r].id not in self.regions or self.regions[self.rules[r].id] & kinds}
 
     # -- running -------------------------------------------------------------
 
@@ -128,7 +168,10 @@ class Engine:
                         found.append(self._marker(doc, view, target, s, e))
                     else:
                         outlet_hits.append((s, e, target, what == "strict"))
+        candidates = self._candidates(view, doc)
         for ridx, pattern, group in self.patterns:
+            if ridx not in candidates:
+                continue
             try:
                 spans = [m.span(group) if group else m.span()
                          for m in pattern.finditer(view.folded, timeout=PATTERN_TIMEOUT)]
@@ -137,6 +180,8 @@ class Engine:
                 continue
             found.extend(self._marker(doc, view, ridx, s, e) for s, e in spans if e > s)
         for ridx, pattern in self.credits:
+            if ridx not in candidates:
+                continue
             try:
                 found.extend(self._credit(doc, view, ridx, pattern))
             except PatternTimeout as exc:
@@ -144,6 +189,8 @@ class Engine:
         if self.blocks or self.repeats:
             found.extend(self._lines(doc))
         found = [m for m in found if self._in_region(m)]
+        if self.windows:
+            found = self._near_body(doc, found)
         pictures = [(m.start, m.end) for m in found if m.category == "image-credit"]
         if pictures:  # an agency named in a picture credit is not agency copy
             found = [m for m in found if m.category != "agency"
@@ -168,6 +215,14 @@ class Engine:
         regions = self.regions.get(marker.rule_id)
         return regions is None or marker.block in regions
 
+    def _near_body(self, doc: Document, found: list[Marker]) -> list[Marker]:
+        """Drop chrome markers of `chrome_window` rules that do not end within that many
+        characters before the body: a byline sits over the article, a teaser list elsewhere."""
+        body = next((b.start for b in doc.blocks if b.kind == "body"), None)
+        return [m for m in found if m.rule_id not in self.windows
+                or m.block in ("body", "heading")
+                or (body is not None and 0 <= body - m.end <= self.windows[m.rule_id])]
+
     def _credit(self, doc: Document, view: TextView, ridx: int, pattern: Any) -> Iterable[Marker]:
         rule = self.rules[ridx]
         types = set(rule.spec["types"]) if "types" in rule.spec else None
@@ -180,25 +235,43 @@ class Engine:
 
     def _credit_markers(self, doc: Document, view: TextView, ridx: int, matches: list[Any],
                         types: set[str] | None, person: str | None) -> Iterable[Marker]:
+        spec = self.rules[ridx].spec
+        fallback = spec.get("fallback_entity")
+        # a partner paper's byline credits copy; the publisher's own byline does not
+        publisher = self.outlet_for_domain(doc.domain) if spec.get("not_publisher") else None
         for m in matches:
-            gs, ge = m.span("names")
-            if ge <= gs:
+            marks = [mk for mk in self._credit_names(doc, view, ridx, m, types, person, fallback)
+                     if publisher is None or mk.entity != publisher]
+            # "Jose Luis Magana/AP": a person's name alone is no credit unless an outlet stands by it
+            if not spec.get("require_outlet") or any(
+                    mk.entity not in (person, fallback) for mk in marks):
+                yield from marks
+
+    def _credit_names(self, doc: Document, view: TextView, ridx: int, m: Any,
+                      types: set[str] | None, person: str | None,
+                      fallback: str | None) -> Iterable[Marker]:
+        """One marker per name in the `names` group of a credit match: an outlet id,
+        else `person` for a person's name, else `fallback` (an unknown credit holder)."""
+        gs, ge = m.span("names")
+        if ge <= gs:
+            return
+        names = view.folded[gs:ge]
+        pos = 0
+        for part in _SPLIT_NAMES.split(names):
+            at = names.find(part, pos)
+            pos = at + len(part)
+            core = part.strip(_NAME_STRIP)
+            if not core:
                 continue
-            names = view.folded[gs:ge]
-            pos = 0
-            for part in _SPLIT_NAMES.split(names):
-                at = names.find(part, pos)
-                pos = at + len(part)
-                core = part.strip(_NAME_STRIP)
-                if not core:
-                    continue
-                cs = gs + at + part.find(core)
-                ce = cs + len(core)
-                outlet_id = self._resolve(core, types)
-                if outlet_id:
-                    yield self._marker(doc, view, ridx, cs, ce, entity=outlet_id)
-                elif person and _PERSON.match(core) and not self._resolve(core, None):
-                    yield self._marker(doc, view, ridx, cs, ce, entity=person)
+            cs = gs + at + part.find(core)
+            ce = cs + len(core)
+            outlet_id = self._resolve(core, types)
+            if outlet_id:
+                yield self._marker(doc, view, ridx, cs, ce, entity=outlet_id)
+            elif person and _PERSON.match(core) and not self._resolve(core, None):
+                yield self._marker(doc, view, ridx, cs, ce, entity=person)
+            elif fallback and any(c.isalpha() for c in core):
+                yield self._marker(doc, view, ridx, cs, ce, entity=fallback)
 
     def _resolve(self, name: str, types: set[str] | None) -> str | None:
         key = name.lower()

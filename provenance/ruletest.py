@@ -1,7 +1,9 @@
 """Run the examples that every rule carries: `match` must fire, `no_match` must not.
 
 In a `match` example, `[[...]]` marks text that a marker of the rule must
-overlap; the brackets are removed before matching.
+overlap; the brackets are removed before matching. A rule that reads only
+certain regions (`regions = ["caption"]`) has its examples checked as a block
+of its first region, so that caption-only rules can carry examples too.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .model import Document
+from .model import Block, Document
 from .packs import Rule
 from .rules import Engine
 
@@ -44,11 +46,14 @@ def strip_marks(example: str) -> tuple[str, list[tuple[int, int]]]:
 
 def check_rule(engine: Engine, rule: Rule) -> list[ExampleResult]:
     results = []
+    regions = rule.spec.get("regions") or ["body"]
+    region = "body" if "body" in regions else regions[0]
     for kind in ("match", "no_match"):
         for example in rule.examples[kind]:
             text, spans = strip_marks(example)
             doc = Document(id="example", origin="example", text=text, body=text,
-                           title=text.split("\n", 1)[0])
+                           title=text.split("\n", 1)[0],
+                           blocks=(Block(region, 0, len(text)),) if region != "body" else ())
             hits = [m for m in engine.run(doc, dedupe=False)
                     if m.rule_id == rule.id and m.category == rule.category]
             if kind == "no_match":

@@ -342,10 +342,11 @@ class Writer:
     """Collects results and writes them in batches, one transaction per batch."""
 
     def __init__(self, db: sqlite_utils.Database, ruleset: RuleSet, tool_version: str,
-                 options: dict[str, Any] | None = None, batch: int = 200) -> None:
+                 options: dict[str, Any] | None = None, batch: int = 500) -> None:
         self.db = db
         self.conn: sqlite3.Connection = db.conn
         self.ruleset = ruleset
+        self.rules_version = ruleset.version  # a hash over all packs: compute it once
         self.batch = batch
         self.pending: list[Result | Failure] = []
         self.documents = 0
@@ -355,7 +356,7 @@ class Writer:
             cur = self.conn.execute(
                 "INSERT INTO runs (started_at, tool_version, rules_version, options, packs) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (now(), tool_version, ruleset.version,
+                (now(), tool_version, self.rules_version,
                  json.dumps(options or {}, sort_keys=True, default=str),
                  json.dumps(ruleset.packs, sort_keys=True)))
             self.run_id = int(cur.lastrowid or 0)
@@ -391,10 +392,12 @@ class Writer:
               o.affiliation_source) for o in self.ruleset.outlets.values()])
 
     def is_unchanged(self, doc_id: str) -> bool:
+        """Audited by an earlier run with the same rules. A copy met again in this
+        run is audited again, so that the outcome does not depend on batching."""
         row = self.conn.execute(
             "SELECT d.rules_version FROM documents d JOIN verdicts v ON v.document_id = d.id "
-            "WHERE d.id = ?", (doc_id,)).fetchone()
-        return row is not None and row[0] == self.ruleset.version
+            "WHERE d.id = ? AND v.run_id != ?", (doc_id, self.run_id)).fetchone()
+        return row is not None and row[0] == self.rules_version
 
     def add(self, item: Result | Failure) -> None:
         self.pending.append(item)
@@ -405,48 +408,57 @@ class Writer:
         self.unchanged += 1
 
     def flush(self) -> None:
+        """Write the pending items in one transaction, one `executemany` per table."""
         if not self.pending:
             return
         items, self.pending = self.pending, []
+        # failures, and notes on stored documents (what is missing), in the order met
+        failed: list[tuple[int, str, str]] = []
+        results: list[Result] = []
+        failures = 0
+        for item in items:
+            if isinstance(item, Failure):
+                failed.append((self.run_id, item.origin, item.reason))
+                failures += 1
+            else:
+                results.append(item)
+                failed.extend((self.run_id, item.document.origin, note) for note in item.notes)
+        # a document met twice in one batch: the last audit wins, as if written one by one
+        latest = list({r.document.id: r for r in results}.values())
+        stamp, version = now(), self.rules_version
+        ids = [(r.document.id,) for r in latest]
+        docs, marks, verdicts = [], [], []
+        for r in latest:
+            doc, verdict = r.document, r.verdict
+            docs.append((doc.id, doc.origin, doc.url, doc.domain, doc.title, doc.lang, doc.text,
+                         doc.body, stamp, version,
+                         json.dumps(doc.meta, sort_keys=True, default=str, ensure_ascii=False)))
+            marks.extend((doc.id, m.rule_id, m.category, m.entity, m.role, m.start, m.end,
+                          m.snippet, m.block) for m in r.markers)
+            verdicts.append((doc.id, self.run_id, verdict.provenance_class, verdict.score,
+                             verdict.grade,
+                             json.dumps([x.as_dict() for x in verdict.reasons], ensure_ascii=False)))
         with self._tx():
-            for item in items:
-                if isinstance(item, Failure):
-                    self.conn.execute(
-                        "INSERT INTO failures (run_id, origin, reason) VALUES (?, ?, ?)",
-                        (self.run_id, item.origin, item.reason))
-                    self.failures += 1
-                else:
-                    self._write_result(item)
-                    self.documents += 1
-                    for note in item.notes:  # the document is stored; the note says what is missing
-                        self.conn.execute(
-                            "INSERT INTO failures (run_id, origin, reason) VALUES (?, ?, ?)",
-                            (self.run_id, item.document.origin, note))
+            if failed:
+                self.conn.executemany(
+                    "INSERT INTO failures (run_id, origin, reason) VALUES (?, ?, ?)", failed)
+            self.conn.executemany("DELETE FROM markers WHERE document_id = ?", ids)
+            self.conn.executemany(
+                "INSERT INTO documents (id, origin, url, domain, title, lang, text, body, audited_at,"
+                " rules_version, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT(id) DO UPDATE SET origin=excluded.origin, url=excluded.url,"
+                " domain=excluded.domain, title=excluded.title, lang=excluded.lang,"
+                " text=excluded.text, body=excluded.body, audited_at=excluded.audited_at,"
+                " rules_version=excluded.rules_version, meta=excluded.meta", docs)
+            self.conn.executemany(
+                'INSERT INTO markers (document_id, rule_id, category, entity, role, start, "end",'
+                " snippet, block) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", marks)
+            self.conn.executemany(
+                "INSERT OR REPLACE INTO verdicts (document_id, run_id, provenance_class, score,"
+                " grade, reasons) VALUES (?, ?, ?, ?, ?, ?)", verdicts)
+            self.failures += failures
+            self.documents += len(results)
             self._update_run(finished=False)
-
-    def _write_result(self, result: Result) -> None:
-        doc, verdict = result.document, result.verdict
-        self.conn.execute("DELETE FROM markers WHERE document_id = ?", (doc.id,))
-        self.conn.execute(
-            "INSERT INTO documents (id, origin, url, domain, title, lang, text, body, audited_at,"
-            " rules_version, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT(id) DO UPDATE SET origin=excluded.origin, url=excluded.url,"
-            " domain=excluded.domain, title=excluded.title, lang=excluded.lang,"
-            " text=excluded.text, body=excluded.body, audited_at=excluded.audited_at,"
-            " rules_version=excluded.rules_version, meta=excluded.meta",
-            (doc.id, doc.origin, doc.url, doc.domain, doc.title, doc.lang, doc.text, doc.body,
-             now(), self.ruleset.version,
-             json.dumps(doc.meta, sort_keys=True, default=str, ensure_ascii=False)))
-        self.conn.executemany(
-            'INSERT INTO markers (document_id, rule_id, category, entity, role, start, "end",'
-            " snippet, block) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [(doc.id, m.rule_id, m.category, m.entity, m.role, m.start, m.end, m.snippet, m.block)
-             for m in result.markers])
-        self.conn.execute(
-            "INSERT OR REPLACE INTO verdicts (document_id, run_id, provenance_class, score, grade,"
-            " reasons) VALUES (?, ?, ?, ?, ?, ?)",
-            (doc.id, self.run_id, verdict.provenance_class, verdict.score, verdict.grade,
-             json.dumps([r.as_dict() for r in verdict.reasons], ensure_ascii=False)))
 
     def _update_run(self, finished: bool) -> None:
         self.conn.execute(

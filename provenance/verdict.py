@@ -126,8 +126,9 @@ def _classify(doc: Document, markers: Sequence[Marker], rules: dict[str, Any]
                     agency, "copied-agency", {"agencies": names})
         return ("agency-copy", f"credited as agency copy: {', '.join(names)}", agency, "agency",
                 {"agencies": names})
-    words = len(_WORD.findall(doc.body))
-    if words < int(rules.get("min_words", 40)):
+    min_words = int(rules.get("min_words", 40))
+    words = _count_words(doc.body, min_words)
+    if words < min_words:
         return ("undetermined", f"too little text to judge ({words} words)", (), "short",
                 {"words": words})
     cites = idx(lambda m: m.category == "citation")
@@ -150,3 +151,13 @@ def _classify(doc: Document, markers: Sequence[Marker], rules: dict[str, Any]
         return ("original", f"own reporting; cites {', '.join(outlets)} in passing", cites,
                 "in-passing", {"outlets": outlets})
     return "original", "no marker of copied, syndicated or agency text", (), "no-markers", {}
+
+
+def _count_words(text: str, limit: int) -> int:
+    """Words in `text`, counted up to `limit` only: long bodies need no full count."""
+    n = 0
+    for _ in _WORD.finditer(text):
+        n += 1
+        if n >= limit:
+            break
+    return n

@@ -49,3 +49,11 @@ def test_rutte_conflict_in_the_seed_index(tmp_path, run_cli):
     assert "niederländische Ministerpräsident Mark Rutte" in section
     assert "NATO-Generalsekretär Mark Rutte" in section.replace("\\-", "-")
     assert "Donald Trump" not in section  # named consistently
+
+
+def test_conflict_section_speaks_the_report_language(tmp_path, run_cli):
+    r = run_cli("audit", str(SEEDS), "--db", "s.db", "-q", "--report", "out")
+    assert r.exit_code == 0, r.output
+    german = (tmp_path / "out" / "de" / "index.md").read_text("utf-8")
+    assert "## Personen mit widersprüchlichen Funktionen" in german
+    assert "People named with conflicting roles" not in german

@@ -338,15 +338,17 @@ def test_max_chars_caps_text_and_html(run_cli, tmp_path):
     assert conn.execute("SELECT count(*) FROM failures WHERE reason LIKE 'too large%'").fetchone()[0] == 2
 
 
-def test_max_seconds_stops_a_slow_document(run_cli, tmp_path):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_max_seconds_stops_a_slow_document(run_cli, tmp_path, jobs):
     """Expected: a document that needs longer than --max-seconds is a failure "took over 0.2 s",
-    the next document is audited, and the run is not held up for long."""
+    the next document is audited, and the run is not held up for long (in worker processes too)."""
     dense = ("Laut Reuters steigen die Preise weiter, sagte ein Sprecher. " * 40_000).encode()
     started = time.monotonic()
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "dense.txt").write_bytes(dense)
     (tmp_path / "in" / "zz-good.txt").write_bytes(GOOD.encode())
-    result = run_cli("audit", "in", "--db", "out.db", "--json", "-q", "--max-seconds", "0.2")
+    result = run_cli("audit", "in", "--db", "out.db", "--json", "-q", "--max-seconds", "0.2",
+                     "--jobs", jobs)
     assert result.exit_code == 0
     rows = {r["origin"].rsplit("/", 1)[-1]: r for r in map(json.loads, result.stdout.splitlines())}
     assert rows["dense.txt"]["error"].startswith("took over 0.2 s")
