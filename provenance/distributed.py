@@ -171,51 +171,8 @@ def _parts(path: Path, part_bytes: int) -> int:
 
 def list_folder(root: Path, include: tuple[str, ...] = (),
                 exclude: tuple[str, ...] = ()) -> Iterator[Path | Failure]:
-    """The files `ingest.iter_sources` would read from `root`, in its order, unread.
-
-    Mirrors the walk in `ingest` (sorted, hidden names skipped, the same globs
-    and suffixes, symbolic-link loops reported); tests/test_distributed.py
-    checks that both agree.
-    """
-    known = set(ingest.TEXT_SUFFIXES) | set(ingest.HTML_SUFFIXES)
-    containers = ingest.JSONL_SUFFIXES + ingest.WARC_SUFFIXES
-    seen: set[tuple[int, int]] = set()
-
-    def walk(folder: Path) -> Iterator[Path | Failure]:
-        try:
-            st = folder.stat()
-        except OSError as exc:
-            yield Failure(str(folder), f"cannot open folder: {exc.strerror or exc}")
-            return
-        key = (st.st_dev, st.st_ino)
-        if key in seen:
-            yield Failure(str(folder), "symbolic-link loop: folder already visited")
-            return
-        seen.add(key)
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except OSError as exc:
-            yield Failure(str(folder), f"cannot list folder: {exc.strerror or exc}")
-            return
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            path = Path(entry.path)
-            rel = path.relative_to(root).as_posix()
-            if exclude and ingest._excluded(rel, entry.name, exclude):
-                continue
-            try:
-                is_dir = entry.is_dir()
-            except OSError:
-                is_dir = False
-            if is_dir:
-                yield from walk(path)
-                continue
-            is_known = path.suffix.lower() in known or entry.name.lower().endswith(containers)
-            if ingest._wanted(rel, entry.name, include, is_known):
-                yield path
-
-    yield from walk(root)
+    """The files `ingest.iter_sources` would read from `root`, in its order, unread."""
+    return ingest.walk_folder(root, include, exclude)
 
 
 # -- the worker side -------------------------------------------------------------

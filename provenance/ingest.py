@@ -141,11 +141,14 @@ def _excluded(rel: str, name: str, exclude: tuple[str, ...]) -> bool:
     return any(fnmatch(name, g) or fnmatch(rel, g) for g in exclude)
 
 
-def _walk(root: Path, max_bytes: int, include: tuple[str, ...] = (),
-          exclude: tuple[str, ...] = ()) -> Iterator[Source | Failure]:
+def walk_folder(root: Path, include: tuple[str, ...] = (),
+                exclude: tuple[str, ...] = ()) -> Iterator[Path | Failure]:
+    """The files of `root` an audit reads, unread, in order: sorted, hidden names
+    skipped, `--include`/`--exclude` globs applied, symbolic-link loops reported.
+    The local audit reads them; `distributed` plans tasks from the same list."""
     seen_dirs: set[tuple[int, int]] = set()
 
-    def walk(folder: Path) -> Iterator[Source | Failure]:
+    def walk(folder: Path) -> Iterator[Path | Failure]:
         try:
             st = folder.stat()
         except OSError as exc:
@@ -179,9 +182,18 @@ def _walk(root: Path, max_bytes: int, include: tuple[str, ...] = (),
             known = (path.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES
                      or lower.endswith(JSONL_SUFFIXES + WARC_SUFFIXES))
             if _wanted(rel, entry.name, include, known):
-                yield from _file(path, str(path), max_bytes)
+                yield path
 
     yield from walk(root)
+
+
+def _walk(root: Path, max_bytes: int, include: tuple[str, ...] = (),
+          exclude: tuple[str, ...] = ()) -> Iterator[Source | Failure]:
+    for item in walk_folder(root, include, exclude):
+        if isinstance(item, Failure):
+            yield item
+        else:
+            yield from _file(item, str(item), max_bytes)
 
 
 def read_file(path: Path, origin: str, max_bytes: int = MAX_BYTES) -> Source | Failure:
