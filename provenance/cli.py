@@ -80,6 +80,9 @@ def cli() -> None:
               help="Time allowed to extract and audit one document (0: no limit); "
                    "slower ones are recorded as failures.")
 @AGAINST_OPTION
+@click.option("--reuse/--no-reuse", default=True, show_default=True,
+              help="After the audit, compare the whole database for text reuse and conflicting "
+                   "person roles (`provenance reuse` runs it later on its own).")
 @click.option("--dask", "dask_address", metavar="ADDRESS",
               help="Audit on a Dask cluster: a scheduler address (tcp://host:8786) or local:N "
                    "for N local worker processes. Needs: pip install 'provenance[dask]'.")
@@ -93,7 +96,7 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
           include: tuple[str, ...], exclude: tuple[str, ...], urls_file: Path | None,
           offline: bool, ignore_robots: bool, timeout: float, max_bytes: int,
           dask_address: str | None, dask_chunk: int, jobs: int | None,
-          max_chars: int = 20_000_000, max_seconds: float = 300.0) -> None:
+          max_chars: int = 20_000_000, max_seconds: float = 300.0, reuse: bool = True) -> None:
     """Audit SOURCES (files, folders, http(s) URLs, or - for standard input)."""
     from . import snapshots, store
     from .fetch import FetchOptions
@@ -179,7 +182,8 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
     if not quiet:
         click.echo(f"{writer.documents} audited, {writer.unchanged} unchanged, "
                    f"{writer.failures} failed -> {db_path}", err=True)
-    _corpus_step(db, ruleset, against, quiet)
+    if reuse or against:
+        _corpus_step(db, ruleset, against, quiet)
     if report_dir is not None:
         from .report import write_reports
 

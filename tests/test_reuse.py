@@ -225,3 +225,13 @@ def test_verdict_follows_copied_markers_only_above_the_share(ruleset):
     assert "copied" in v.reasons[0].text
     small = text.index(" ", len(text) // 5)
     assert decide(doc, copied(small), ruleset.verdict).provenance_class != "agency-copy"
+
+
+def test_no_reuse_skips_the_corpus_step(tmp_path, run_cli):
+    from conftest import SEEDS
+
+    assert run_cli("audit", str(SEEDS), "--db", "n.db", "-q", "--no-reuse").exit_code == 0
+    conn = sqlite3.connect(tmp_path / "n.db")
+    assert conn.execute("SELECT count(*) FROM person_roles").fetchone()[0] == 0
+    assert run_cli("reuse", "--db", "n.db", "-q").exit_code == 0
+    assert conn.execute("SELECT count(*) FROM person_roles").fetchone()[0] > 0
