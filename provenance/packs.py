@@ -138,7 +138,16 @@ class RuleSet:
 
 def builtin_dir() -> Path:
     """The packs shipped with the package (installed from the project's `rules/`)."""
-    return Path(str(resources.files("provenance.rulepacks")))
+    try:
+        return Path(str(resources.files("provenance.rulepacks")))
+    except ModuleNotFoundError:
+        # Python run from a source checkout (`python -m provenance` in the project
+        # folder, or worker processes started there) imports the package from the
+        # folder, where the packs sit beside it in rules/ rather than inside it.
+        here = Path(__file__).resolve().parent.parent / "rules"
+        if (here / "verdict.toml").is_file():
+            return here
+        raise
 
 
 def load(extra_dirs: list[Path] | tuple[Path, ...] = (), builtin: bool = True) -> RuleSet:
