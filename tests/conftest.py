@@ -42,3 +42,17 @@ def text_doc(text: str, origin: str = "test.txt", domain: str | None = None):
 
     return Document(id="t", origin=origin, text=text, body=text,
                     title=text.split("\n", 1)[0], domain=domain)
+
+
+@pytest.fixture
+def server():
+    """A real HTTP server on 127.0.0.1 with a robots.txt and one article page."""
+    from localserver import ARTICLE, Server
+
+    srv = Server()
+    srv.page("/robots.txt", "User-agent: *\nDisallow: /private\n", "text/plain")
+    srv.page("/page", ARTICLE)
+    srv.thread.start()
+    yield srv
+    srv.shutdown()
+    srv.server_close()

@@ -4,23 +4,11 @@ from __future__ import annotations
 
 import time
 
-import pytest
 from localserver import ARTICLE, Server, gzip_bomb
 
 from provenance import __version__
 from provenance.fetch import Fetcher, FetchOptions, Snapshot
 from provenance.model import Failure
-
-
-@pytest.fixture
-def server():
-    srv = Server()
-    srv.page("/robots.txt", "User-agent: *\nDisallow: /private\n", "text/plain")
-    srv.page("/page", ARTICLE)
-    srv.thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
 
 
 def fetcher(**kw) -> Fetcher:

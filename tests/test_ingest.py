@@ -7,24 +7,12 @@ import io
 import json
 import sqlite3
 
-import pytest
-from localserver import ARTICLE, Server
+from localserver import ARTICLE
 
 from provenance.ingest import IngestOptions, iter_sources
 from provenance.model import Failure, Source
 
 TEXT = "Laut Reuters ist die Brücke fertig. Der Bürgermeister sprach von einem guten Tag."
-
-
-@pytest.fixture
-def server():
-    srv = Server()
-    srv.page("/robots.txt", "User-agent: *\nDisallow: /private\n", "text/plain")
-    srv.page("/page", ARTICLE)
-    srv.thread.start()
-    yield srv
-    srv.shutdown()
-    srv.server_close()
 
 
 def origins(items) -> list[str]:
