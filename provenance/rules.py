@@ -174,7 +174,7 @@ class Engine:
                 continue
             try:
                 spans = [m.span(group) if group else m.span()
-                         for m in pattern.finditer(view.folded, timeout=PATTERN_TIMEOUT)]
+                         for m in self._scan(pattern, view, doc, ridx)]
             except TimeoutError:
                 self.overruns.append(str(PatternTimeout(self.rules[ridx].id)))
                 continue
@@ -223,12 +223,21 @@ class Engine:
                 or m.block in ("body", "heading")
                 or (body is not None and 0 <= body - m.end <= self.windows[m.rule_id])]
 
+    def _scan(self, pattern: Any, view: TextView, doc: Document, ridx: int) -> list[Any]:
+        """Matches of a pattern; a rule held to blocks other than the body (captions,
+        navigation) scans only those blocks when the view's offsets are the text's."""
+        regions = self.regions.get(self.rules[ridx].id)
+        if regions and "body" not in regions and view.identity:
+            return [m for b in doc.blocks if b.kind in regions
+                    for m in pattern.finditer(view.folded, b.start, b.end, timeout=PATTERN_TIMEOUT)]
+        return list(pattern.finditer(view.folded, timeout=PATTERN_TIMEOUT))
+
     def _credit(self, doc: Document, view: TextView, ridx: int, pattern: Any) -> Iterable[Marker]:
         rule = self.rules[ridx]
         types = set(rule.spec["types"]) if "types" in rule.spec else None
         person = rule.spec.get("person_entity")
         try:
-            matches = list(pattern.finditer(view.folded, timeout=PATTERN_TIMEOUT))
+            matches = self._scan(pattern, view, doc, ridx)
         except TimeoutError:
             raise PatternTimeout(rule.id) from None
         return self._credit_markers(doc, view, ridx, matches, types, person)

@@ -70,6 +70,11 @@ class TextView:
             lower = "".join(c if len(c.lower()) != 1 else c.lower() for c in self.folded)
         self.lower = lower
 
+    @property
+    def identity(self) -> bool:
+        """True when offsets in the view are offsets in the text."""
+        return self._pos is None
+
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of the view's [start, end)."""
         if self._pos is None:
