@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -176,92 +177,195 @@ def _body(html: str) -> str:
 
 # -- chrome ---------------------------------------------------------------------
 
+class _Tags:
+    """lexbor's numeric ids of the tags the walk tells apart: comparing ints is
+    cheaper than building every node's tag name. Standard tags have fixed ids;
+    custom elements get large, per-document ones that match none of these."""
+
+    def __init__(self) -> None:
+        from selectolax.lexbor import LexborHTMLParser
+
+        doc = LexborHTMLParser("")
+
+        def ids(names: Iterable[str]) -> frozenset[int]:
+            return frozenset(doc.create_node(n).tag_id for n in names)
+
+        text = LexborHTMLParser("<p>x</p>").css_first("p").child
+        self.text = text.tag_id if text is not None else 2
+        # the node types (PIs, end of file, text, document, comments, doctype) have the
+        # ids below the first element's, "a"
+        self.first_element = doc.create_node("a").tag_id
+        self.block = ids(_BLOCK_TAGS)
+        self.skip = ids(_SKIP_TAGS)
+        self.credit = ids(_CREDIT_INLINE)
+        self.article = ids(("article", "main"))
+        self.h1 = doc.create_node("h1").tag_id
+        self.caption = ids(("figure", "figcaption"))
+        self.plain = ids(("div", "p", "span", "small"))
+        self.header = doc.create_node("header").tag_id
+        self.region = {doc.create_node(n).tag_id: r for n, r in _TAG_REGION.items()}
+        if max(self.block | self.skip | self.credit | set(self.region)) > 65535:
+            raise RuntimeError("selectolax: a standard tag without a standard id")
+
+
+_TAG_IDS: _Tags | None = None
+
+
+def _tag_ids() -> _Tags:
+    global _TAG_IDS
+    if _TAG_IDS is None:
+        _TAG_IDS = _Tags()
+    return _TAG_IDS
+
+
 def _lines(tree: Any) -> list[tuple[str, str]]:
     """Every visible line of the page in document order, with its region
-    ("page" when no chrome element holds it; "heading" for an h1 outside chrome)."""
+    ("page" when no chrome element holds it; "heading" for an h1 outside chrome).
+
+    One iterative depth-first walk (no recursion, so no stack to overflow);
+    block elements end lines, chrome elements set the region of what they hold.
+    """
     lines: list[tuple[str, str]] = []
+    if tree.body is None:
+        return lines
+    ids = _tag_ids()
+    text_id, first_element, block, skip, credit, article_ids, h1 = (
+        ids.text, ids.first_element, ids.block, ids.skip, ids.credit, ids.article, ids.h1)
     cur: list[str] = []
-    state = {"region": "page"}
-
-    def flush() -> None:
-        if cur:
-            line = " ".join("".join(cur).split())
-            cur.clear()
-            if line:
-                lines.append((state["region"], line))
-
-    def walk(node: Any, region: str, article: bool, depth: int = 0) -> None:
-        if depth > _WALK_DEPTH:
-            if state["region"] != region:
-                flush()
-                state["region"] = region
-            cur.append(node.text(deep=True, separator=" "))
-            return
-        for child in node.iter(include_text=True):
-            tag = child.tag
-            if tag == "-text":
-                if state["region"] != region:
-                    flush()
-                    state["region"] = region
+    cur_region = "page"
+    # (iterator, region, inside an article, depth, what to do on leaving)
+    stack: list[tuple[Any, str, bool, int, int]] = []
+    it = tree.body.iter(include_text=True)
+    region, article, depth, leave = "page", False, 0, _STAY
+    while True:
+        for child in it:
+            tid = child.tag_id
+            if tid == text_id:
+                if cur_region != region:
+                    if cur:
+                        line = " ".join("".join(cur).split())
+                        cur.clear()
+                        if line:
+                            lines.append((cur_region, line))
+                    cur_region = region
                 cur.append(child.text_content)
                 continue
-            if not tag or tag in _SKIP_TAGS or tag[0] == "-" or tag[0] == "!":  # `<?pi ?>` has no tag
+            if tid < first_element or tid in skip:
                 continue
-            if tag in _BLOCK_TAGS:
-                inner = _region(child, tag, region, article)
-                if tag == "h1" and inner == "page":
+            if tid in block:
+                inner = _region(child, tid, region, article, ids)
+                if tid == h1 and inner == "page":
                     inner = "heading"
-                flush()
-                walk(child, inner, article or tag in ("article", "main"), depth + 1)
-                flush()
-            elif tag in _CREDIT_INLINE and region != "caption" and _is_caption(child):
-                flush()
-                walk(child, "caption", article, depth + 1)
-                flush()
-            elif tag in _CREDIT_INLINE and _BYLINE_CLASS.search(child.attributes.get("class") or ""):
-                cur.append(" ")  # "<span>Hillel Italie</span><span>The Associated Press</span>"
-                walk(child, region, article)
-                cur.append(" ")
+                inner_article, then = article or tid in article_ids, _FLUSH
+            elif tid in credit:
+                names = child.attributes.get("class") or ""
+                if region != "caption" and _is_caption(names):
+                    inner, inner_article, then = "caption", article, _FLUSH
+                elif names and _class_info(names)[2]:
+                    # "<span>Hillel Italie</span><span>The Associated Press</span>"
+                    cur.append(" ")
+                    inner, inner_article, then = region, article, _SPACE
+                else:
+                    inner, inner_article, then = region, article, _STAY
             else:
-                walk(child, region, article, depth + 1)
-
-    if tree.body is not None:
-        walk(tree.body, "page", False)
-        flush()
+                inner, inner_article, then = region, article, _STAY
+            if then == _FLUSH and cur:
+                line = " ".join("".join(cur).split())
+                cur.clear()
+                if line:
+                    lines.append((cur_region, line))
+            if depth + 1 > _WALK_DEPTH:  # read as plain text
+                if cur_region != inner:
+                    if cur:
+                        line = " ".join("".join(cur).split())
+                        cur.clear()
+                        if line:
+                            lines.append((cur_region, line))
+                    cur_region = inner
+                cur.append(child.text(deep=True, separator=" "))
+                if then == _FLUSH and cur:
+                    line = " ".join("".join(cur).split())
+                    cur.clear()
+                    if line:
+                        lines.append((cur_region, line))
+                elif then == _SPACE:
+                    cur.append(" ")
+                continue
+            stack.append((it, region, article, depth, leave))
+            it = child.iter(include_text=True)
+            region, article, depth, leave = inner, inner_article, depth + 1, then
+            break
+        else:
+            if leave == _FLUSH and cur:
+                line = " ".join("".join(cur).split())
+                cur.clear()
+                if line:
+                    lines.append((cur_region, line))
+            elif leave == _SPACE:
+                cur.append(" ")
+            if not stack:
+                break
+            it, region, article, depth, leave = stack.pop()
+    if cur:
+        line = " ".join("".join(cur).split())
+        if line:
+            lines.append((cur_region, line))
     return lines
 
 
-def _region(node: Any, tag: str, outer: str, article: bool) -> str:
+_STAY, _FLUSH, _SPACE = 0, 1, 2  # on leaving an element: nothing, end the line, a space
+
+
+def _region(node: Any, tid: int, outer: str, article: bool, ids: _Tags) -> str:
     """The region of a block element: its parent's, unless it names its own.
     Captions win over any region (a picture credit is one wherever it is); a
     `<header>` inside an article is the article's header, not the site banner."""
-    if tag in ("figure", "figcaption"):
+    if tid in ids.caption:
         return "caption"
-    if outer == "caption" or (outer != "page" and tag not in ("div", "p", "span", "small")):
+    if outer == "caption" or (outer != "page" and tid not in ids.plain):
         return outer
-    region = _TAG_REGION.get(tag)
+    region = ids.region.get(tid)
     if region:
-        return "page" if tag == "header" and article else region
+        return "page" if tid == ids.header and article else region
     attrs = node.attributes
-    role = attrs.get("role")
-    if role and role in _ROLE_REGION and outer == "page":
-        return _ROLE_REGION[role]
-    names = " ".join(v for v in (attrs.get("class"), attrs.get("id")) if v)
+    if outer == "page":
+        role = attrs.get("role")
+        if role and role in _ROLE_REGION:
+            return _ROLE_REGION[role]
+    klass, ident = attrs.get("class"), attrs.get("id")
+    names = f"{klass} {ident}" if klass and ident else klass or ident
     if names:
-        for pattern, name in _CLASS_REGION:
-            if pattern.search(names):
-                if name == "caption" and _BYLINE_CLASS.search(names):
-                    continue
-                if outer == "page" or name == "caption":
-                    return name
-                break
+        name = _class_info(names)[0]
+        if name and (outer == "page" or name == "caption"):
+            return name
     return outer
 
 
-def _is_caption(node: Any) -> bool:
-    names = node.attributes.get("class")
-    return (bool(names) and _CLASS_REGION[1][0].search(names) is not None
-            and _BYLINE_CLASS.search(names) is None)
+_CLASS_INFO: dict[str, tuple[str | None, bool, bool]] = {}
+
+
+def _class_info(names: str) -> tuple[str | None, bool, bool]:
+    """For a class (and id) string: the region it names, whether it names a
+    caption, whether it names a byline. Cached: pages repeat their classes."""
+    info = _CLASS_INFO.get(names)
+    if info is None:
+        byline = _BYLINE_CLASS.search(names) is not None
+        region = None
+        for pattern, name in _CLASS_REGION:
+            if pattern.search(names):
+                if name == "caption" and byline:
+                    continue
+                region = name
+                break
+        caption = not byline and _CLASS_REGION[1][0].search(names) is not None
+        if len(_CLASS_INFO) > 20_000:
+            _CLASS_INFO.clear()
+        info = _CLASS_INFO[names] = (region, caption, byline)
+    return info
+
+
+def _is_caption(names: str) -> bool:
+    return bool(names) and _class_info(names)[1]
 
 
 def _layout(lines: list[tuple[str, str]], body_text: str,
