@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from itertools import accumulate
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -115,6 +116,21 @@ _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9:-]*)([^>]*)>")
 # no nesting: void elements, and those an opening tag of the same kind closes implicitly
 _FLAT_TAGS = frozenset("area base br col embed hr img input link meta param source track wbr "
                        "p li dt dd option optgroup rb rt rp".split())
+# the tags of `_TAG` whose attributes do not end in "/", by name ("/div" for closing ones)
+_NESTING_TAG = re.compile(r"<(/?[A-Za-z][A-Za-z0-9:-]*)[^>]*(?<!/)>")
+
+
+class _NestStep(dict[str, int]):
+    """Tag name -> +1 (opens a level), -1 (closes one) or 0 (does not nest)."""
+
+    def __missing__(self, name: str) -> int:
+        step = 0 if name.lstrip("/").lower() in _FLAT_TAGS else -1 if name[0] == "/" else 1
+        if len(self) < 10_000:  # tag names are few on real pages; random ones are not kept
+            self[name] = step
+        return step
+
+
+_NEST_STEP = _NestStep()
 _TEMPLATE = re.compile(r"<template\b.*?</template\s*>", re.I | re.S)
 _WALK_DEPTH = 400  # deeper subtrees (misnesting can still build them) are read as plain text
 
@@ -125,19 +141,14 @@ def _shallow(html: str, limit: int = MAX_DEPTH) -> str:
     Pages nested thousands of levels deep are hostile: lexbor's tree builder is
     quadratic in the depth of block elements (200,000 nested `<div>`s take
     minutes in C code, which no timer interrupts) and walking such a tree
-    overflows the stack. Normal pages are returned unchanged (one `findall`).
+    overflows the stack. Normal pages are returned unchanged after one
+    `findall` and a bound on the depth computed at C speed.
     """
-    depth = peak = 0
-    for slash, name, attrs in _TAG.findall(html):
-        if attrs.endswith("/") or name.lower() in _FLAT_TAGS:
-            continue
-        if slash:
-            depth = depth - 1 if depth else 0
-        else:
-            depth += 1
-            if depth > peak:
-                peak = depth
-    if peak <= limit:
+    # +1 per opening tag, -1 per closing tag, 0 for tags that do not nest; the
+    # depth is their running sum floored at 0, which is at most the sum's
+    # highest value minus its lowest (when below 0)
+    sums = list(accumulate(map(_NEST_STEP.__getitem__, _NESTING_TAG.findall(html))))
+    if not sums or max(sums) - min(0, min(sums)) <= limit:
         return html
     out: list[str] = []
     pos = depth = 0

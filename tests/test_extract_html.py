@@ -123,3 +123,50 @@ def test_utf8_bytes_overrule_a_wrong_declaration():
 def test_page_without_text_is_a_failure():
     with pytest.raises(ExtractError):
         html_doc("<html><head><title></title></head><body><script>x()</script></body></html>")
+
+
+def _reference_depth(html: str) -> int:
+    """The nesting depth `_shallow` guards, computed the plain way: tag by tag."""
+    from provenance.extract_html import _FLAT_TAGS, _TAG
+
+    depth = peak = 0
+    for slash, name, attrs in _TAG.findall(html):
+        if attrs.endswith("/") or name.lower() in _FLAT_TAGS:
+            continue
+        depth = (depth - 1 if depth else 0) if slash else depth + 1
+        peak = max(peak, depth)
+    return peak
+
+
+def test_depth_guard_keeps_pages_within_the_limit_and_cuts_deeper_ones():
+    """Random tag soup (stray closers, self-closing and void tags, `<` in attribute
+    values): a page is returned unchanged exactly when its depth is within the limit;
+    a deep page comes back no deeper than the limit, its text kept."""
+    import random
+
+    from provenance.extract_html import _shallow
+
+    rng = random.Random(4)
+    pieces = ["<div>", "</div>", "<p>", "</p>", "<br>", "<div/>", "<img alt='</div>'>", "<SPAN>",
+              "</span>", "<a href='x/'>", "<x-y>", "</x-y>", "text", "<", ">", "/", "<i", "</b"]
+    for _ in range(3000):
+        html = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 60)))
+        limit = rng.randint(0, 6)
+        out = _shallow(html, limit)
+        assert (out == html) == (_reference_depth(html) <= limit), html
+    deep = "<div><p>" * 500 + "Laut Reuters" + "</p></div>" * 500
+    assert _reference_depth(_shallow(deep)) == 256 and "Laut Reuters" in _shallow(deep)
+
+
+def test_chrome_walk_reads_very_deep_trees_as_text():
+    """A tree deeper than the walk goes (misnesting the depth guard cannot see) is read
+    as text, in order, without recursion."""
+    from selectolax.lexbor import LexborHTMLParser
+
+    from provenance.extract_html import _lines
+
+    html = ("<p>Before.</p>" + "<div><span class='byline'>" * 1500 + "Laut Reuters steigen die Preise."
+            + "</span></div>" * 1500 + "<footer>Imprint</footer>")
+    lines = _lines(LexborHTMLParser(html))
+    assert lines == [("page", "Before."), ("page", "Laut Reuters steigen die Preise."),
+                     ("footer", "Imprint")]
