@@ -545,15 +545,19 @@ def _ld_name(value: Any) -> list[str]:
 def _links(tree: Any, base: str | None) -> list[Link]:
     links: list[Link] = []
     domains: dict[str, str | None] = {}  # one suffix-list lookup per host, not per link
+    origin = _origin(base) if base else None
     for node in tree.css("a[href]"):
-        href = (node.attributes.get("href") or "").strip()
+        href = (node.attrs.get("href") or "").strip()
         if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
             continue
         if base and not href.startswith(("http://", "https://")):
-            try:
-                href = urljoin(base, href)
-            except ValueError:
-                continue
+            if origin and _PLAIN_ROOTED.match(href):
+                href = origin + href  # what urljoin gives, at a tenth of its cost
+            else:
+                try:
+                    href = urljoin(base, href)
+                except ValueError:
+                    continue
         domain = None
         if href.startswith(("http://", "https://")):
             host = href.split("/", 3)[2]
@@ -563,3 +567,21 @@ def _links(tree: Any, base: str | None) -> list[Link]:
         text = " ".join(node.text().split())
         links.append(Link(href=href, text=text, domain=domain))
     return links
+
+
+# A path from the site's root that urljoin returns unchanged after the origin: one
+# leading "/" (not "//"), no dot segments ("/." anywhere falls back), no ";" params,
+# no characters urljoin strips or drops, no empty query or fragment.
+_PLAIN_ROOTED = re.compile(r"/(?![/.])(?:[^.;?#\t\r\n]|(?<!/)\.)*"
+                           r"(?:\?[^?#\t\r\n]+)?(?:#[^\t\r\n]+)?\Z")
+
+
+def _origin(base: str) -> str | None:
+    """"https://host" of an http(s) base URL, to which rooted paths are appended."""
+    try:
+        parts = urlsplit(base)
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"

@@ -38,3 +38,18 @@ def test_plain_text_document():
     assert doc.title == "Titel"
     assert doc.text == doc.body == "Titel\n\nText hier."
     assert len(doc.id) == 16
+
+
+def test_bad_characters_are_counted_as_the_pattern_says():
+    """The byte-level count behind the binary-data check equals the pattern's, on random
+    text with controls, U+FFFD, lone surrogates and astral characters."""
+    import random
+
+    from provenance.extract import _BAD_CHARS, _bad_chars
+
+    rng = random.Random(7)
+    for _ in range(5000):
+        text = "".join(chr(rng.choice((rng.randint(0, 40), rng.randint(0, 0x3000), 0xFFFD,
+                                       rng.randint(0xD800, 0xDFFF), rng.randint(0x10000, 0x10FFF))))
+                       for _ in range(rng.randint(0, 40)))
+        assert _bad_chars(text) == len(_BAD_CHARS.findall(text)), repr(text)

@@ -170,3 +170,26 @@ def test_chrome_walk_reads_very_deep_trees_as_text():
     lines = _lines(LexborHTMLParser(html))
     assert lines == [("page", "Before."), ("page", "Laut Reuters steigen die Preise."),
                      ("footer", "Imprint")]
+
+
+def test_rooted_links_are_joined_as_urljoin_joins_them():
+    """The shortcut for "/path" links gives urljoin's answer wherever it applies, on
+    random paths with dot segments, params, empty queries and stripped characters."""
+    import random
+    from urllib.parse import urljoin
+
+    from provenance.extract_html import _PLAIN_ROOTED, _origin
+
+    rng = random.Random(5)
+    alphabet = ["/", "a", ".", "..", "?", "#", ";", "=", "%20", "\t", "\n", "x.html", " ", "\\", "é"]
+    bases = ["https://example.com/a/b.html", "http://u:p@Example.com:80/x/", "https://example.com",
+             "https://example.com/a;p?q#f"]
+    shortcut = 0
+    for _ in range(20_000):
+        href = ("/" + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8)))).strip()
+        base = rng.choice(bases)
+        if href and _PLAIN_ROOTED.match(href):
+            shortcut += 1
+            assert _origin(base) + href == urljoin(base, href), (base, href)
+    assert shortcut > 5_000
+    assert _origin("ftp://example.com/") is None and _origin("http://[::1/") is None
