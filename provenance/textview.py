@@ -31,6 +31,8 @@ _FOLD = {
 _DROP = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
 _DROP_OR_SPACE_RUN = re.compile("[" + re.escape(_DROP) + "]|  ")
 _SPACE_RUN = re.compile(r" {2,}")
+# what `_fold_with_map` rewrites: runs of spaces and dropped characters, but lone spaces
+_DROP_OR_SPACES = re.compile("[" + re.escape(_DROP) + " ]{2,}|[" + re.escape(_DROP) + "]")
 
 
 _FOLD_MAP = {**_FOLD, **{c: "" for c in _DROP}}
@@ -86,18 +88,23 @@ class TextView:
 
 
 def _fold_with_map(simple: str) -> tuple[str, array]:
+    """Drop `_DROP` characters and collapse runs of spaces, with the offset in
+    `simple` of every character kept. A run of spaces and dropped characters
+    becomes its first space (or nothing when it has none); the text between
+    runs is copied, and its offsets added, at C speed."""
     out: list[str] = []
     pos = array("l")
-    prev_space = False
-    for i, ch in enumerate(simple):
-        if ch in _DROP:
-            continue
-        if ch == " ":
-            if prev_space:
-                continue
-            prev_space = True
-        else:
-            prev_space = False
-        out.append(ch)
-        pos.append(i)
+    last = 0
+    for m in _DROP_OR_SPACES.finditer(simple):
+        start, end = m.span()
+        if start > last:
+            out.append(simple[last:start])
+            pos.extend(range(last, start))
+        space = simple.find(" ", start, end)
+        if space >= 0:
+            out.append(" ")
+            pos.append(space)
+        last = end
+    out.append(simple[last:])
+    pos.extend(range(last, len(simple)))
     return "".join(out), pos
