@@ -240,6 +240,7 @@ def _lines(tree: Any) -> list[tuple[str, str]]:
     if tree.body is None:
         return lines
     ids = _tag_ids()
+    _CLASS_INFO.clear()
     text_id, first_element, block, skip, credit, article_ids, h1 = (
         ids.text, ids.first_element, ids.block, ids.skip, ids.credit, ids.article, ids.h1)
     cur: list[str] = []
@@ -352,26 +353,40 @@ def _region(node: Any, tid: int, outer: str, article: bool, ids: _Tags) -> str:
     return outer
 
 
-_CLASS_INFO: dict[str, tuple[str | None, bool, bool]] = {}
+_CLASS_INFO: dict[str, tuple[str | None, bool, bool]] = {}  # per page: `_lines` empties it
+# a word every pattern of `_CLASS_REGION` and `_BYLINE_CLASS` needs: a class string
+# without any (two thirds of them) names nothing
+_CLASS_WORDS = ("comment", "disqus", "discussion", "kommentar", "caption", "credit",
+                "bildunterschrift", "legende", "nav", "menu", "breadcrumb", "masthead", "topbar",
+                "footer", "colophon", "sidebar", "aside", "related", "teaser", "widget", "promo",
+                "newsletter", "recommend", "author", "byline", "autor")
+_NOTHING: tuple[str | None, bool, bool] = (None, False, False)
 
 
 def _class_info(names: str) -> tuple[str | None, bool, bool]:
     """For a class (and id) string: the region it names, whether it names a
-    caption, whether it names a byline. Cached: pages repeat their classes."""
+    caption, whether it names a byline. Cached: a page repeats its classes."""
     info = _CLASS_INFO.get(names)
-    if info is None:
-        byline = _BYLINE_CLASS.search(names) is not None
-        region = None
-        for pattern, name in _CLASS_REGION:
-            if pattern.search(names):
-                if name == "caption" and byline:
-                    continue
-                region = name
+    if info is not None:
+        return info
+    if names.isascii():  # where lower() and the patterns' re.I agree
+        low = names.lower()
+        for word in _CLASS_WORDS:
+            if word in low:
                 break
-        caption = not byline and _CLASS_REGION[1][0].search(names) is not None
-        if len(_CLASS_INFO) > 20_000:
-            _CLASS_INFO.clear()
-        info = _CLASS_INFO[names] = (region, caption, byline)
+        else:
+            _CLASS_INFO[names] = _NOTHING
+            return _NOTHING
+    byline = _BYLINE_CLASS.search(names) is not None
+    region = None
+    for pattern, name in _CLASS_REGION:
+        if pattern.search(names):
+            if name == "caption" and byline:
+                continue
+            region = name
+            break
+    caption = not byline and _CLASS_REGION[1][0].search(names) is not None
+    info = _CLASS_INFO[names] = (region, caption, byline)
     return info
 
 
