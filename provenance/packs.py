@@ -18,6 +18,8 @@ from typing import Any
 
 import regex
 
+from .prefilter import required_literals
+
 CATEGORIES = {
     "syndication", "agency", "citation", "mention", "image-credit",
     "boilerplate", "residue", "attribution",
@@ -38,12 +40,12 @@ _COMMON_KEYS = {
 }
 _KIND_KEYS: dict[str, dict[str, type]] = {
     "phrase": {"phrases": list, "case_sensitive": bool},
-    "pattern": {"pattern": str, "group": str},
+    "pattern": {"pattern": str, "group": str, "window": int},
     "block": {"lines": list, "max_chars": int},
     "repeat": {"min_chars": int},
     "outlet": {"cues": list, "window": int, "types": list, "link_cue": str},
     "credit": {"pattern": str, "person_entity": str, "types": list, "fallback_entity": str,
-               "require_outlet": bool, "not_publisher": bool},
+               "require_outlet": bool, "not_publisher": bool, "window": int},
 }
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "phrase": ("phrases", "entity"),
@@ -275,6 +277,8 @@ def _check_rule(path: Path, i: int, spec: Any, pack: dict[str, Any]) -> Rule:
     if kind == "credit":
         if "names" not in regex.compile(spec["pattern"], _REGEX_FLAGS).groupindex:
             raise PackError(path, f"{where}.pattern", "a credit pattern needs a (?P<names>...) group")
+    if "window" in spec and kind in ("pattern", "credit"):
+        _check_window(path, f"{where}.window", spec)
     if "group" in spec and spec["group"] not in regex.compile(spec["pattern"], _REGEX_FLAGS).groupindex:
         raise PackError(path, f"{where}.group", f"no group named {spec['group']!r} in the pattern")
     for j, cue in enumerate(spec.get("cues", [])):
@@ -304,6 +308,17 @@ def _check_rule(path: Path, i: int, spec: Any, pack: dict[str, Any]) -> Rule:
         pack=pack["id"], version=pack["version"],
         languages=tuple(pack.get("languages", [])), path=str(path), spec=spec,
     )
+
+
+def _check_window(path: Path, key: str, spec: dict[str, Any]) -> None:
+    """A `window` (the regex runs only within that many characters of the pattern's
+    literals) needs literals that every match provably contains."""
+    if isinstance(spec["window"], bool) or spec["window"] <= 0:
+        raise PackError(path, key, "must be a positive number of characters")
+    if required_literals(spec["pattern"]) is None:
+        raise PackError(path, key, "the pattern has no provable required literals (every "
+                        "alternative needs a literal of 3 or more characters), so it cannot "
+                        "be run in windows around them; remove `window`")
 
 
 # Inputs on which patterns with nested repetition ("(a+)+$", "(\\w+\\s?)+$")

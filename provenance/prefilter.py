@@ -20,6 +20,10 @@ from __future__ import annotations
 MIN_LITERAL = 3
 _SIMPLE_ESCAPES = set("sSdDwWbBAZntrfv")
 _ALLOWED_FLAGS = set("ims-")
+# accented Latin-1 letters ("é" in "Élysée", "ä" in "Außenamt"): each has one
+# case partner in the same block and `str.lower` agrees with regex's simple case
+# folding on them, so they may stay in a literal ("ß", "ÿ", "×", "÷" may not)
+_LATIN1_LETTERS = frozenset(chr(c) for c in range(0xC0, 0xFF) if chr(c) not in "×÷ß")
 _FOLD_TO_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 
 
@@ -71,7 +75,7 @@ def _scan(p: str) -> list[list[frozenset[str]]]:
 
     def lit(ch: str) -> None:
         nonlocal last_is_literal
-        if ch.isascii() and ch.isprintable():
+        if (ch.isascii() and ch.isprintable()) or ch in _LATIN1_LETTERS:
             run.append(ch)
             last_is_literal = True
         else:

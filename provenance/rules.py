@@ -115,6 +115,8 @@ class Engine:
         documents that contain one of them (see `prefilter`)."""
         literal_rules: dict[str, list[int]] = defaultdict(list)
         self.unfiltered: set[int] = set()
+        # rules with a `window`: their regex runs only around their literals' hits
+        self.literal_windows: dict[int, int] = {}
         for ridx, _pattern, _group in self.patterns:
             self._add_literals(ridx, literal_rules)
         for ridx, _ in self.credits:
@@ -130,20 +132,34 @@ class Engine:
             return
         for literal in literals:
             literal_rules[literal].append(ridx)
+        if "window" in self.rules[ridx].spec:
+            self.literal_windows[ridx] = self.rules[ridx].spec["window"]
 
-    def _candidates(self, view: TextView, doc: Document) -> set[int]:
+    def _candidates(self, view: TextView, doc: Document) -> tuple[set[int], dict[int, list[tuple[int, int]]]]:
         """Pattern and credit rules that can match in this document: one of their
         literals occurs, and the document has a block their `regions` allow (text
-        outside every block is body, so a caption-only rule skips plain text)."""
+        outside every block is body, so a caption-only rule skips plain text).
+        Also, for rules with a `window`, the spans of the view their regex must scan."""
         wanted = set(self.unfiltered)
+        windows: dict[int, list[tuple[int, int]]] = {}
         if self.literal_ac is not None:
             targets = self.literal_targets
-            for pidx in {m[0] for m in self.literal_ac.find_matches_as_indexes(
-                    prefilter_text(view.lower), overlapping=True)}:
-                wanted.update(targets[pidx])
+            hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
+            for pidx, s, e in self.literal_ac.find_matches_as_indexes(
+                    prefilter_text(view.lower), overlapping=True):
+                hits[pidx].append((s, e))
+            literal_windows = self.literal_windows
+            spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+            for pidx, at in hits.items():
+                for ridx in targets[pidx]:
+                    wanted.add(ridx)
+                    if ridx in literal_windows:
+                        spans[ridx].extend(at)
+            for ridx, at in spans.items():
+                windows[ridx] = _merge_windows(at, literal_windows[ridx], len(view.folded))
         kinds = {b.kind for b in doc.blocks} | {"body"}
         return {r for r in wanted
-                if self.rules[r].id not in self.regions or self.regions[self.rules[r].id] & kinds}
+                if self.rules[r].id not in self.regions or self.regions[self.rules[r].id] & kinds}, windows
 
     # -- running -------------------------------------------------------------
 
@@ -168,13 +184,13 @@ class Engine:
                         found.append(self._marker(doc, view, target, s, e))
                     else:
                         outlet_hits.append((s, e, target, what == "strict"))
-        candidates = self._candidates(view, doc)
+        candidates, windows = self._candidates(view, doc)
         for ridx, pattern, group in self.patterns:
             if ridx not in candidates:
                 continue
             try:
                 spans = [m.span(group) if group else m.span()
-                         for m in self._scan(pattern, view, doc, ridx)]
+                         for m in self._scan(pattern, view, doc, ridx, windows.get(ridx))]
             except TimeoutError:
                 self.overruns.append(str(PatternTimeout(self.rules[ridx].id)))
                 continue
@@ -183,7 +199,7 @@ class Engine:
             if ridx not in candidates:
                 continue
             try:
-                found.extend(self._credit(doc, view, ridx, pattern))
+                found.extend(self._credit(doc, view, ridx, pattern, windows.get(ridx)))
             except PatternTimeout as exc:
                 self.overruns.append(str(exc))
         if self.blocks or self.repeats:
@@ -223,21 +239,29 @@ class Engine:
                 or m.block in ("body", "heading")
                 or (body is not None and 0 <= body - m.end <= self.windows[m.rule_id])]
 
-    def _scan(self, pattern: Any, view: TextView, doc: Document, ridx: int) -> list[Any]:
+    def _scan(self, pattern: Any, view: TextView, doc: Document, ridx: int,
+              windows: list[tuple[int, int]] | None = None) -> list[Any]:
         """Matches of a pattern; a rule held to blocks other than the body (captions,
-        navigation) scans only those blocks when the view's offsets are the text's."""
+        navigation) scans only those blocks when the view's offsets are the text's,
+        and a rule with a `window` only the `windows` around its literals."""
         regions = self.regions.get(self.rules[ridx].id)
+        spans: list[tuple[int, int]] | None = None
         if regions and "body" not in regions and view.identity:
-            return [m for b in doc.blocks if b.kind in regions
-                    for m in pattern.finditer(view.folded, b.start, b.end, timeout=PATTERN_TIMEOUT)]
-        return list(pattern.finditer(view.folded, timeout=PATTERN_TIMEOUT))
+            spans = [(b.start, b.end) for b in doc.blocks if b.kind in regions]
+        if windows is not None:
+            spans = windows if spans is None else _clip(windows, spans)
+        if spans is None:
+            return list(pattern.finditer(view.folded, timeout=PATTERN_TIMEOUT))
+        folded = view.folded
+        return [m for s, e in spans for m in pattern.finditer(folded, s, e, timeout=PATTERN_TIMEOUT)]
 
-    def _credit(self, doc: Document, view: TextView, ridx: int, pattern: Any) -> Iterable[Marker]:
+    def _credit(self, doc: Document, view: TextView, ridx: int, pattern: Any,
+                windows: list[tuple[int, int]] | None = None) -> Iterable[Marker]:
         rule = self.rules[ridx]
         types = set(rule.spec["types"]) if "types" in rule.spec else None
         person = rule.spec.get("person_entity")
         try:
-            matches = self._scan(pattern, view, doc, ridx)
+            matches = self._scan(pattern, view, doc, ridx, windows)
         except TimeoutError:
             raise PatternTimeout(rule.id) from None
         return self._credit_markers(doc, view, ridx, matches, types, person)
@@ -503,6 +527,28 @@ def fold_keep(text: str) -> str:
     trail = " " if text[-1].isspace() else ""
     core = fold(text)
     return (lead + core + trail) if core else " "
+
+
+def _merge_windows(hits: list[tuple[int, int]], width: int, length: int) -> list[tuple[int, int]]:
+    """[start - width, end + width] around every literal hit, within the text, with
+    overlapping or touching windows merged: a match that contains a hit and reads no
+    further than `width` characters beyond it on either side lies inside one window."""
+    hits.sort()
+    out: list[tuple[int, int]] = []
+    for s, e in hits:
+        ws, we = max(0, s - width), min(length, e + width)
+        if out and ws <= out[-1][1]:
+            if we > out[-1][1]:
+                out[-1] = (out[-1][0], we)
+        else:
+            out.append((ws, we))
+    return out
+
+
+def _clip(windows: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of `windows` inside `spans` (blocks), in the order of the spans."""
+    return [(max(s, ws), min(e, we)) for s, e in spans for ws, we in windows
+            if ws < e and s < we]
 
 
 def _whole_word(text: str, s: int, e: int) -> bool:
