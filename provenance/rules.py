@@ -17,7 +17,7 @@ import regex
 
 from .model import Document, Marker
 from .packs import Rule, RuleSet
-from .prefilter import prefilter_text, required_literals
+from .prefilter import leading_literals, prefilter_text, required_literals
 from .textview import TextView, fold
 
 PATTERN_TIMEOUT = 2.0  # seconds per pattern and document
@@ -117,6 +117,8 @@ class Engine:
         self.unfiltered: set[int] = set()
         # rules with a `window`: their regex runs only around their literals' hits
         self.literal_windows: dict[int, int] = {}
+        # rules whose every match starts with one of their literals: tried only there
+        self.anchored: set[int] = set()
         for ridx, _pattern, _group in self.patterns:
             self._add_literals(ridx, literal_rules)
         for ridx, _ in self.credits:
@@ -126,14 +128,22 @@ class Engine:
         self.literal_ac = ahocorasick_rs.AhoCorasick(self.literal_keys) if self.literal_keys else None
 
     def _add_literals(self, ridx: int, literal_rules: dict[str, list[int]]) -> None:
-        literals = required_literals(self.rules[ridx].spec["pattern"]) if self.prefilter else None
-        if literals is None:
+        if not self.prefilter:
             self.unfiltered.add(ridx)
             return
+        pattern = self.rules[ridx].spec["pattern"]
+        literals = leading_literals(pattern)
+        if literals is not None:
+            self.anchored.add(ridx)
+        else:
+            literals = required_literals(pattern)
+            if literals is None:
+                self.unfiltered.add(ridx)
+                return
+            if "window" in self.rules[ridx].spec:
+                self.literal_windows[ridx] = self.rules[ridx].spec["window"]
         for literal in literals:
             literal_rules[literal].append(ridx)
-        if "window" in self.rules[ridx].spec:
-            self.literal_windows[ridx] = self.rules[ridx].spec["window"]
 
     def _candidates(self, view: TextView, doc: Document) -> tuple[set[int], dict[int, list[tuple[int, int]]]]:
         """Pattern and credit rules that can match in this document: one of their
@@ -148,15 +158,18 @@ class Engine:
             for pidx, s, e in self.literal_ac.find_matches_as_indexes(
                     prefilter_text(view.lower), overlapping=True):
                 hits[pidx].append((s, e))
-            literal_windows = self.literal_windows
+            literal_windows, anchored = self.literal_windows, self.anchored
             spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
             for pidx, at in hits.items():
                 for ridx in targets[pidx]:
                     wanted.add(ridx)
-                    if ridx in literal_windows:
+                    if ridx in literal_windows or ridx in anchored:
                         spans[ridx].extend(at)
             for ridx, at in spans.items():
-                windows[ridx] = _merge_windows(at, literal_windows[ridx], len(view.folded))
+                if ridx in anchored:  # where a match may start: (start, start) each
+                    windows[ridx] = [(s, s) for s in sorted({s for s, _ in at})]
+                else:
+                    windows[ridx] = _merge_windows(at, literal_windows[ridx], len(view.folded))
         kinds = {b.kind for b in doc.blocks} | {"body"}
         return {r for r in wanted
                 if self.rules[r].id not in self.regions or self.regions[self.rules[r].id] & kinds}, windows
@@ -248,6 +261,9 @@ class Engine:
         spans: list[tuple[int, int]] | None = None
         if regions and "body" not in regions and view.identity:
             spans = [(b.start, b.end) for b in doc.blocks if b.kind in regions]
+        if ridx in self.anchored and windows is not None:
+            return _anchored(pattern, view.folded, [s for s, _ in windows],
+                             spans if spans is not None else [(0, len(view.folded))])
         if windows is not None:
             spans = windows if spans is None else _clip(windows, spans)
         if spans is None:
@@ -527,6 +543,26 @@ def fold_keep(text: str) -> str:
     trail = " " if text[-1].isspace() else ""
     core = fold(text)
     return (lead + core + trail) if core else " "
+
+
+def _anchored(pattern: Any, text: str, starts: list[int],
+              spans: list[tuple[int, int]]) -> list[Any]:
+    """What `pattern.finditer(text, s, e)` finds in each span, for a pattern whose
+    matches can only start at `starts` (sorted): `match` tried there, skipping
+    places inside the previous match as `finditer` does."""
+    out: list[Any] = []
+    for s, e in spans:
+        last = s
+        for at in starts:
+            if at < last:
+                continue
+            if at >= e:
+                break
+            m = pattern.match(text, at, e, timeout=PATTERN_TIMEOUT)
+            if m is not None:
+                out.append(m)
+                last = m.end()
+    return out
 
 
 def _merge_windows(hits: list[tuple[int, int]], width: int, length: int) -> list[tuple[int, int]]:

@@ -6,6 +6,7 @@ import pytest
 from conftest import text_doc
 
 from provenance import packs
+from provenance.prefilter import leading_literals
 from provenance.rules import Engine, _merge_windows
 
 PACK = '''
@@ -40,17 +41,17 @@ def spans(engine: Engine, text: str) -> list[tuple[int, int]]:
 
 def test_match_reaching_the_window_edge(tmp_path):
     # the match ends exactly `window` characters after its literal: still whole
-    plain, windowed = engines(tmp_path, r"Ministerium \d{10}", 11)
-    assert windowed.literal_windows
-    text = "x" * 300 + " Ministerium 0123456789 " + "y" * 300
-    assert spans(windowed, text) == spans(plain, text) == [(301, 323)]
+    plain, windowed = engines(tmp_path, r"[0-9]{3} Ministerium \d{10}", 11)
+    assert windowed.literal_windows and not windowed.anchored
+    text = "x" * 300 + " 123 Ministerium 0123456789 " + "y" * 300
+    assert spans(windowed, text) == spans(plain, text) == [(301, 327)]
 
 
 def test_lookahead_beyond_a_too_small_window_is_cut(tmp_path):
     # the window is the rule author's promise: too small, and a lookahead is truncated
-    plain, windowed = engines(tmp_path, r"Kreml(?= [^\n]{0,40}sagte)", 10)
+    plain, windowed = engines(tmp_path, r"\w+ Kreml(?= [^\n]{0,40}sagte)", 10)
     text = "Der Kreml hat am Montag in Moskau sagte"
-    assert spans(plain, text) == [(4, 9)]
+    assert spans(plain, text) == [(0, 9)]
     assert spans(windowed, text) == []
 
 
@@ -62,15 +63,20 @@ def test_overlapping_windows_are_merged():
 
 
 def test_match_spanning_two_literal_windows(tmp_path):
-    # each literal's window alone is too short for the match; merged they hold it
-    plain, windowed = engines(tmp_path, r"Bundesregierung.{0,30}?Kreml", 20)
-    text = "a" * 100 + " Bundesregierung und der Kreml " + "b" * 100
-    assert spans(windowed, text) == spans(plain, text) == [(101, 130)]
+    # the first literal's window alone is too short for the match; merged with the
+    # second's it holds it
+    plain, windowed = engines(tmp_path, r"[A-Z]\w* (?:Bundesregierung|Kreml)\b[^.\n]*\.", 20)
+    assert not windowed.anchored
+    text = "a" * 100 + " Die Bundesregierung und bald auch der Kreml." + "b" * 100
+    first_end = text.index("Bundesregierung") + len("Bundesregierung")
+    found = spans(windowed, text)
+    assert found == spans(plain, text) == [(101, 145)]
+    assert found[0][1] > first_end + 20
 
 
 def test_lookbehind_sees_before_the_window_start(tmp_path):
     # the window starts after "laut ", yet the lookbehind still reads it
-    plain, windowed = engines(tmp_path, r"(?<=\blaut )dem Ministerium", 5)
+    plain, windowed = engines(tmp_path, r"(?<=\blaut )\w+ Ministerium", 5)
     text = "z" * 50 + " laut dem Ministerium, " + "w" * 50
     assert spans(windowed, text) == spans(plain, text) == [(56, 71)]
     # and a word boundary at the window start is judged on the character before it
@@ -83,7 +89,7 @@ def test_lookbehind_sees_before_the_window_start(tmp_path):
 def test_window_is_clipped_to_region_blocks(tmp_path):
     folder = tmp_path / "r"
     folder.mkdir()
-    (folder / "p.toml").write_text(PACK.format(pattern=r"Foto: \w+", extra='window = 20\nregions = ["caption"]'),
+    (folder / "p.toml").write_text(PACK.format(pattern=r"[A-Z]oto: \w+", extra='window = 20\nregions = ["caption"]'),
                                    encoding="utf-8")
     engine = Engine(packs.load([folder], builtin=False))
     from provenance.model import Block, Document
@@ -121,8 +127,39 @@ def test_builtin_windowed_rules_match_as_without_windows():
     windowed = Engine(ruleset)
     assert windowed.literal_windows
     plain = Engine(ruleset)
-    plain.literal_windows = {}
+    plain.literal_windows, plain.anchored = {}, set()
     text = ("Laut dem Bundesgesundheitsministerium sind die Zahlen gestiegen. " + "Wort " * 80 +
             "Das ukrainische Außenministerium erklärte am Dienstag, dass " + "x " * 60 +
             "nach Angaben westlicher Verbündeter\nFoto: Max Muster/dpa\nFolgen Sie uns auf Telegram")
     assert windowed.run(text_doc(text)) == plain.run(text_doc(text))
+
+
+# -- anchored rules: every match starts with a literal, tried only where one occurs --
+
+@pytest.mark.parametrize("pattern,expected", [
+    (r"(?m)(?:^|(?<=\s))(?:Von |By )\p{Lu}", ["by ", "von "]),
+    (r"(?i)\bdpa:\d+", ["dpa:"]),
+    (r"(?:©|\(c\)|Copyright)\s*\d{4}", ["(c)", "copyright", "©"]),
+    (r"Élysée|Kreml", ["kreml", "élysée"]),
+])
+def test_leading_literals(pattern, expected):
+    assert leading_literals(pattern) == expected
+
+
+@pytest.mark.parametrize("pattern", [
+    r"ab?c", r"(?:abc)?def", r"x*abc", r"(?<=x)abc|d", r"(?i:abc)", r"\w+ said", r"(?x)abc", r"a",
+    r"(?:^|x)abc", r"(?=a)*abc",
+])
+def test_leading_literals_refuses_what_it_cannot_prove(pattern):
+    assert leading_literals(pattern) is None
+
+
+def test_anchored_rule_matches_as_finditer(tmp_path):
+    # "Von A Von B" holds two hits; the second lies inside the first match and is skipped
+    pattern = r"(?m)(?:^|(?<=\s))(?:Von |By )\p{Lu}[\p{L} ]*"
+    plain, anchored = engines(tmp_path, pattern, 10)
+    plain.anchored, plain.unfiltered = set(), {0}  # scanned whole, as without literals
+    assert anchored.anchored == {0}
+    for text in ("Von Anna Von Bert.\nxVon Carl, By Dora", "By\nVon Emil", "Revon Fritz"):
+        assert spans(anchored, text) == spans(plain, text)
+    assert spans(anchored, "Von Anna Von Bert.") == [(0, 17)]
