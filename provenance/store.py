@@ -387,6 +387,10 @@ class Writer:
         self.failures = 0
         self.unchanged = 0
         with self._tx():
+            # only documents of an earlier run with these rules can be unchanged
+            self.earlier = self.conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM runs WHERE rules_version = ?)",
+                (self.rules_version,)).fetchone()[0] == 1
             cur = self.conn.execute(
                 "INSERT INTO runs (started_at, tool_version, rules_version, options, packs) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -428,6 +432,8 @@ class Writer:
     def is_unchanged(self, doc_id: str) -> bool:
         """Audited by an earlier run with the same rules. A copy met again in this
         run is audited again, so that the outcome does not depend on batching."""
+        if not self.earlier:  # a first audit into a new file: no lookup per document
+            return False
         row = self.conn.execute(
             "SELECT d.rules_version FROM documents d JOIN verdicts v ON v.document_id = d.id "
             "WHERE d.id = ? AND v.run_id != ?", (doc_id, self.run_id)).fetchone()
