@@ -311,6 +311,40 @@ def m004_reuse(db: sqlite_utils.Database) -> None:
     )
 
 
+@migrations()
+def m005_fts_in_bulk(db: sqlite_utils.Database) -> None:
+    """New rows are indexed by the writer, one INSERT ... SELECT per transaction.
+
+    Measured (bench/store_fts.py): the per-row insert triggers cost 0.4 ms per
+    document; indexing the same rows with one statement in the same
+    transaction costs 0.05 ms, and the index is still right after every commit.
+    The delete and update triggers stay: they fire rarely.
+    """
+    db.executescript(
+        """
+        DROP TRIGGER IF EXISTS documents_fts_insert;
+        DROP TRIGGER IF EXISTS markers_fts_insert;
+        """
+    )
+
+
+def last_rowids(conn: sqlite3.Connection) -> tuple[int, int]:
+    """The highest documents rowid and markers id: rows inserted after this call
+    (in the same transaction) are exactly those above them."""
+    doc = conn.execute("SELECT max(rowid) FROM documents").fetchone()[0] or 0
+    mark = conn.execute("SELECT max(id) FROM markers").fetchone()[0] or 0
+    return int(doc), int(mark)
+
+
+def index_new_rows(conn: sqlite3.Connection, after: tuple[int, int]) -> None:
+    """Add the documents and markers inserted since `last_rowids` to the full-text
+    indexes; call inside the transaction that inserted them."""
+    conn.execute("INSERT INTO documents_fts(rowid, title, text)"
+                 " SELECT rowid, title, text FROM documents WHERE rowid > ?", (after[0],))
+    conn.execute("INSERT INTO markers_fts(rowid, snippet)"
+                 " SELECT id, snippet FROM markers WHERE id > ?", (after[1],))
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -353,6 +387,10 @@ class Writer:
         self.failures = 0
         self.unchanged = 0
         with self._tx():
+            # only documents of an earlier run with these rules can be unchanged
+            self.earlier = self.conn.execute(
+                "SELECT EXISTS (SELECT 1 FROM runs WHERE rules_version = ?)",
+                (self.rules_version,)).fetchone()[0] == 1
             cur = self.conn.execute(
                 "INSERT INTO runs (started_at, tool_version, rules_version, options, packs) "
                 "VALUES (?, ?, ?, ?, ?)",
@@ -394,6 +432,8 @@ class Writer:
     def is_unchanged(self, doc_id: str) -> bool:
         """Audited by an earlier run with the same rules. A copy met again in this
         run is audited again, so that the outcome does not depend on batching."""
+        if not self.earlier:  # a first audit into a new file: no lookup per document
+            return False
         row = self.conn.execute(
             "SELECT d.rules_version FROM documents d JOIN verdicts v ON v.document_id = d.id "
             "WHERE d.id = ? AND v.run_id != ?", (doc_id, self.run_id)).fetchone()
@@ -443,6 +483,8 @@ class Writer:
                 self.conn.executemany(
                     "INSERT INTO failures (run_id, origin, reason) VALUES (?, ?, ?)", failed)
             self.conn.executemany("DELETE FROM markers WHERE document_id = ?", ids)
+            # re-audited documents keep their rowid (the update trigger re-indexes them)
+            after = last_rowids(self.conn)
             self.conn.executemany(
                 "INSERT INTO documents (id, origin, url, domain, title, lang, text, body, audited_at,"
                 " rules_version, meta) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -456,6 +498,7 @@ class Writer:
             self.conn.executemany(
                 "INSERT OR REPLACE INTO verdicts (document_id, run_id, provenance_class, score,"
                 " grade, reasons) VALUES (?, ?, ?, ?, ?, ?)", verdicts)
+            index_new_rows(self.conn, after)
             self.failures += failures
             self.documents += len(results)
             self._update_run(finished=False)
