@@ -157,9 +157,9 @@ def detect_lang(text: str) -> str | None:
                 break
     else:
         return None
-    import py3langid
+    from .langid import classify
 
-    return str(py3langid.classify(sample)[0])
+    return classify(sample)
 
 
 def extract(source: Source, max_chars: int = MAX_TEXT_CHARS) -> Document:

@@ -12,7 +12,7 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlite_utils
 from sqlite_utils.migrations import Migrations
@@ -372,6 +372,35 @@ def migrate(db: sqlite_utils.Database) -> None:
         migrations.apply(db)
 
 
+class Prepared(NamedTuple):
+    """One audited document as the rows the writer inserts: made where the audit ran
+    (a worker process), so the single writer only executes statements, and cheap to
+    pass between processes (plain tuples, no objects to rebuild)."""
+
+    id: str
+    origin: str
+    provenance_class: str
+    score: int
+    grade: str
+    document: tuple[Any, ...]  # documents row without audited_at and rules_version
+    markers: list[tuple[Any, ...]]
+    verdict: tuple[Any, ...]  # verdicts row without document_id and run_id
+    notes: tuple[str, ...]
+
+
+def prepare(result: Result) -> Prepared:
+    doc, verdict = result.document, result.verdict
+    return Prepared(
+        doc.id, doc.origin, verdict.provenance_class, verdict.score, verdict.grade,
+        (doc.id, doc.origin, doc.url, doc.domain, doc.title, doc.lang, doc.text, doc.body,
+         json.dumps(doc.meta, sort_keys=True, default=str, ensure_ascii=False)),
+        [(doc.id, m.rule_id, m.category, m.entity, m.role, m.start, m.end, m.snippet, m.block)
+         for m in result.markers],
+        (verdict.provenance_class, verdict.score, verdict.grade,
+         json.dumps([x.as_dict() for x in verdict.reasons], ensure_ascii=False)),
+        result.notes)
+
+
 class Writer:
     """Collects results and writes them in batches, one transaction per batch."""
 
@@ -439,7 +468,7 @@ class Writer:
             "WHERE d.id = ? AND v.run_id != ?", (doc_id, self.run_id)).fetchone()
         return row is not None and row[0] == self.rules_version
 
-    def add(self, item: Result | Failure) -> None:
+    def add(self, item: Result | Prepared | Failure) -> None:
         self.pending.append(item)
         if len(self.pending) >= self.batch:
             self.flush()
@@ -454,30 +483,23 @@ class Writer:
         items, self.pending = self.pending, []
         # failures, and notes on stored documents (what is missing), in the order met
         failed: list[tuple[int, str, str]] = []
-        results: list[Result] = []
+        results: list[Prepared] = []
         failures = 0
         for item in items:
             if isinstance(item, Failure):
                 failed.append((self.run_id, item.origin, item.reason))
                 failures += 1
             else:
-                results.append(item)
-                failed.extend((self.run_id, item.document.origin, note) for note in item.notes)
+                rows = item if isinstance(item, Prepared) else prepare(item)
+                results.append(rows)
+                failed.extend((self.run_id, rows.origin, note) for note in rows.notes)
         # a document met twice in one batch: the last audit wins, as if written one by one
-        latest = list({r.document.id: r for r in results}.values())
-        stamp, version = now(), self.rules_version
-        ids = [(r.document.id,) for r in latest]
-        docs, marks, verdicts = [], [], []
-        for r in latest:
-            doc, verdict = r.document, r.verdict
-            docs.append((doc.id, doc.origin, doc.url, doc.domain, doc.title, doc.lang, doc.text,
-                         doc.body, stamp, version,
-                         json.dumps(doc.meta, sort_keys=True, default=str, ensure_ascii=False)))
-            marks.extend((doc.id, m.rule_id, m.category, m.entity, m.role, m.start, m.end,
-                          m.snippet, m.block) for m in r.markers)
-            verdicts.append((doc.id, self.run_id, verdict.provenance_class, verdict.score,
-                             verdict.grade,
-                             json.dumps([x.as_dict() for x in verdict.reasons], ensure_ascii=False)))
+        latest = list({r.id: r for r in results}.values())
+        stamp, version, run_id = now(), self.rules_version, self.run_id
+        ids = [(r.id,) for r in latest]
+        docs = [(*r.document[:8], stamp, version, r.document[8]) for r in latest]
+        marks = [m for r in latest for m in r.markers]
+        verdicts = [(r.id, run_id, *r.verdict) for r in latest]
         with self._tx():
             if failed:
                 self.conn.executemany(
