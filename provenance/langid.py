@@ -3,8 +3,7 @@
 py3langid ships its model LZMA-compressed and decompresses it in every new
 process: 0.7 s, more than the whole audit of a hundred articles. The first
 load here stores the decompressed arrays in the user's cache folder
-(`$PROVENANCE_CACHE`, else `$XDG_CACHE_HOME/provenance`, else
-`~/.cache/provenance`), and later processes read them from there. The
+(see `cache`), and later processes read them from there. The
 identifier is py3langid's own class, built from the same arrays, so the
 answers are the library's. Anything unexpected (an unwritable folder, a
 py3langid whose model layout changed) falls back to py3langid's own loader.
@@ -12,19 +11,12 @@ py3langid whose model layout changed) falls back to py3langid's own loader.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
+from .cache import cache_dir, write_atomic
+
 _IDENTIFIER: Any = None
-
-
-def cache_dir() -> Path:
-    if os.environ.get("PROVENANCE_CACHE"):
-        return Path(os.environ["PROVENANCE_CACHE"])
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "provenance"
 
 
 def classify(text: str) -> str:
@@ -72,22 +64,13 @@ def _from_arrays(path: Path) -> Any:
 
 
 def _store(identifier: Any, path: Path) -> None:
-    """Write the arrays atomically, so a process reading at the same time never sees half."""
     import numpy as np
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            np.savez(out, ptc=identifier.nb_ptc, pc=identifier.nb_pc,
-                     classes=np.array(identifier.nb_classes),
-                     nextmove=np.frombuffer(identifier.tk_nextmove, dtype=_dtype(identifier.tk_nextmove)),
-                     nextmove_row=np.frombuffer(identifier.tk_row, dtype=_dtype(identifier.tk_row)),
-                     out_feat=np.array(identifier.tk_output, dtype=np.int32))
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_atomic(path, lambda out: np.savez(
+        out, ptc=identifier.nb_ptc, pc=identifier.nb_pc, classes=np.array(identifier.nb_classes),
+        nextmove=np.frombuffer(identifier.tk_nextmove, dtype=_dtype(identifier.tk_nextmove)),
+        nextmove_row=np.frombuffer(identifier.tk_row, dtype=_dtype(identifier.tk_row)),
+        out_feat=np.array(identifier.tk_output, dtype=np.int32)))
 
 
 def _dtype(arr: Any) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 
 import regex
 
+from .cache import memo
 from .prefilter import required_literals
 
 CATEGORIES = {
@@ -167,7 +168,7 @@ def load(extra_dirs: list[Path] | tuple[Path, ...] = (), builtin: bool = True) -
 def _load_file(path: Path, ruleset: RuleSet, seen_rules: dict[str, str]) -> None:
     try:
         raw = path.read_bytes()
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = memo("toml", raw, lambda: tomllib.loads(raw.decode("utf-8")))
     except (OSError, UnicodeDecodeError) as exc:
         raise PackError(path, "(file)", f"cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
@@ -326,6 +327,7 @@ def _check_window(path: Path, key: str, spec: dict[str, Any]) -> None:
 _PROBES = ("a" * 3000 + "!", "ab " * 1000 + "!", "a" * 30 + "!", " " * 3000 + "!",
            "aA1 ,.-" * 500 + "\n!")
 PROBE_TIMEOUT = 0.25
+_PROBE_KEY = repr((_PROBES, PROBE_TIMEOUT, regex.__version__))
 
 
 def _check_regex(path: Path, key: str, pattern: str) -> None:
@@ -333,13 +335,22 @@ def _check_regex(path: Path, key: str, pattern: str) -> None:
         compiled = regex.compile(pattern, _REGEX_FLAGS)
     except (regex.error, TypeError) as exc:
         raise PackError(path, key, f"bad regular expression: {exc}") from None
+    slow = memo("probe", f"{_PROBE_KEY}\0{_REGEX_FLAGS}\0{pattern}".encode(),
+                lambda: _slow_probe(compiled))
+    if slow is not None:
+        raise PackError(path, key, "catastrophic backtracking: the pattern ran over "
+                        f"{PROBE_TIMEOUT:g} s on a {slow:,}-character probe; "
+                        "rewrite it without nested repetition")
+
+
+def _slow_probe(compiled: Any) -> int | None:
+    """The length of the first probe the pattern cannot answer in time, or None."""
     for probe in _PROBES:
         try:
             compiled.search(probe, timeout=PROBE_TIMEOUT)
         except TimeoutError:
-            raise PackError(path, key, "catastrophic backtracking: the pattern ran over "
-                            f"{PROBE_TIMEOUT:g} s on a {len(probe):,}-character probe; "
-                            "rewrite it without nested repetition") from None
+            return len(probe)
+    return None
 
 
 def _load_registry(path: Path, data: dict[str, Any], ruleset: RuleSet) -> None:

@@ -88,7 +88,7 @@ def test_pragmas_and_foreign_keys(tmp_path):
 
 
 @pytest.mark.parametrize("sql, index", [
-    ("SELECT * FROM markers WHERE document_id = 'x'", "markers_document"),
+    ("SELECT * FROM markers WHERE document_id = 'x'", "markers_document_category"),
     ("SELECT * FROM markers WHERE category = 'citation' AND entity = 'reuters'",
      "markers_category_entity"),
     ("SELECT * FROM documents WHERE domain = 'example.org'", "documents_domain"),
