@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import sqlite3
 import sys
@@ -248,3 +249,16 @@ def test_copied_markers_are_in_the_full_text_index(planted_db):
         assert mid in found
     for table in ("documents_fts", "markers_fts"):
         conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
+
+
+def test_shingle_hashes_are_the_same_in_every_process():
+    """Python salts string hashes per process; the shingle sample must not depend on it,
+    or two runs over the same files find different pairs."""
+    import subprocess
+
+    code = ("from provenance import reuse; c = reuse.Corpus([], reuse.Settings());"
+            "print(c.shingles('die stadt plant einen neuen radweg entlang des flusses'.split()))")
+    outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2", "3")}
+    assert len(outputs) == 1 and outputs.pop().startswith("[")
