@@ -26,12 +26,15 @@ class Auditor:
 
     def __post_init__(self) -> None:
         self.engine = Engine(self.ruleset)
+        self.warm = False
 
     def warm_up(self) -> None:
-        """Load what documents load lazily (the language model), e.g. before forking workers."""
+        """Load what documents load lazily (the language model), e.g. before forking workers,
+        and in any case before the first document's time limit starts."""
         from .extract import detect_lang
 
         detect_lang("This text only loads the language model before work starts.")
+        self.warm = True
 
     def markers(self, doc: Document) -> list[Marker]:
         return self.engine.run(doc)
@@ -43,6 +46,8 @@ class Auditor:
 
     def audit_source(self, source: Source) -> Result | Failure:
         """Never raises for bad input: what cannot be audited becomes a `Failure`."""
+        if not self.warm:
+            self.warm_up()
         try:
             with deadline(self.max_seconds):
                 doc = extract(source, max_chars=self.max_chars)

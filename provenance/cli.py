@@ -148,7 +148,8 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
                             files_per_task=dask_chunk, progress=not quiet)
     else:
         items = run(specs, ruleset, jobs=jobs, stdin=sys.stdin.buffer, on_source=wanted,
-                    ingest=ingest, max_chars=max_chars, max_seconds=max_seconds or None)
+                    ingest=ingest, max_chars=max_chars, max_seconds=max_seconds or None,
+                    prepared=not as_json)  # rows are cheaper to pass; --json needs the objects
     try:
         for item in items:
             writer.add(item)
@@ -158,14 +159,14 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
                     click.echo(json.dumps({"origin": item.origin, "error": item.reason},
                                           ensure_ascii=False))
                 continue
+            rows = item if isinstance(item, store.Prepared) else store.prepare(item)
             if fail_under is not None:
-                seen.append(item.document.id)
+                seen.append(rows.id)
             if as_json:
                 click.echo(json.dumps(_as_json(item), ensure_ascii=False))
             if not quiet:
-                v = item.verdict
-                click.echo(f"audited: {item.document.origin}: {v.provenance_class} "
-                           f"{v.score} {v.grade}, {len(item.markers)} markers", err=True)
+                click.echo(f"audited: {rows.origin}: {rows.provenance_class} "
+                           f"{rows.score} {rows.grade}, {len(rows.markers)} markers", err=True)
     except BaseException as exc:
         writer.close(finished=False)  # keep what was audited; the run stays unfinished
         if session is not None:

@@ -19,7 +19,7 @@ from typing import Any
 
 import sqlite_utils
 
-from . import consistency, reuse
+from . import consistency, reuse, store
 from .model import Document, Marker
 from .packs import RuleSet
 from .store import _Transaction
@@ -143,11 +143,13 @@ def run(db: sqlite_utils.Database, ruleset: RuleSet, against: list[Path] | tuple
                 "INSERT INTO reuse_passages (pair_id, a_start, a_end, b_start, b_end, words)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 [(cur.lastrowid, x.a_start, x.a_end, x.b_start, x.b_end, x.words) for x in p.passages])
+        after = store.last_rowids(conn)
         conn.executemany(
             'INSERT INTO markers (document_id, rule_id, category, entity, role, start, "end",'
             " snippet, block) VALUES (?, ?, ?, ?, 'copied', ?, ?, ?, 'body')",
             [(c.document_id, reuse.COPIED_RULE, c.category, c.entity, c.start, c.end, c.snippet)
              for c in copied])
+        store.index_new_rows(conn, after)
         conn.executemany(
             'INSERT INTO person_roles (document_id, person, role, role_key, former, start, "end",'
             " snippet) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",

@@ -57,6 +57,9 @@ def rule_catalogue() -> str:
             lines.append(f"- kind `{rule.kind}`, category `{rule.category}`, entity `{entity}`")
             if rule.spec.get("regions"):
                 lines.append(f"- only in blocks: {', '.join(rule.spec['regions'])}")
+            if rule.kind in ("pattern", "credit") and rule.spec.get("window"):
+                lines.append(f"- `window = {rule.spec['window']}`: the pattern runs only within "
+                             f"{rule.spec['window']} characters of its literals")
             if rule.spec.get("message"):
                 lines.append(f"- {rule.spec['message']}")
             if rule.spec.get("why"):

@@ -18,6 +18,9 @@ from typing import Any
 
 import regex
 
+from .cache import memo
+from .prefilter import required_literals
+
 CATEGORIES = {
     "syndication", "agency", "citation", "mention", "image-credit",
     "boilerplate", "residue", "attribution",
@@ -38,12 +41,12 @@ _COMMON_KEYS = {
 }
 _KIND_KEYS: dict[str, dict[str, type]] = {
     "phrase": {"phrases": list, "case_sensitive": bool},
-    "pattern": {"pattern": str, "group": str},
+    "pattern": {"pattern": str, "group": str, "window": int},
     "block": {"lines": list, "max_chars": int},
     "repeat": {"min_chars": int},
     "outlet": {"cues": list, "window": int, "types": list, "link_cue": str},
     "credit": {"pattern": str, "person_entity": str, "types": list, "fallback_entity": str,
-               "require_outlet": bool, "not_publisher": bool},
+               "require_outlet": bool, "not_publisher": bool, "window": int},
 }
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "phrase": ("phrases", "entity"),
@@ -165,7 +168,7 @@ def load(extra_dirs: list[Path] | tuple[Path, ...] = (), builtin: bool = True) -
 def _load_file(path: Path, ruleset: RuleSet, seen_rules: dict[str, str]) -> None:
     try:
         raw = path.read_bytes()
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = memo("toml", raw, lambda: tomllib.loads(raw.decode("utf-8")))
     except (OSError, UnicodeDecodeError) as exc:
         raise PackError(path, "(file)", f"cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
@@ -275,6 +278,8 @@ def _check_rule(path: Path, i: int, spec: Any, pack: dict[str, Any]) -> Rule:
     if kind == "credit":
         if "names" not in regex.compile(spec["pattern"], _REGEX_FLAGS).groupindex:
             raise PackError(path, f"{where}.pattern", "a credit pattern needs a (?P<names>...) group")
+    if "window" in spec and kind in ("pattern", "credit"):
+        _check_window(path, f"{where}.window", spec)
     if "group" in spec and spec["group"] not in regex.compile(spec["pattern"], _REGEX_FLAGS).groupindex:
         raise PackError(path, f"{where}.group", f"no group named {spec['group']!r} in the pattern")
     for j, cue in enumerate(spec.get("cues", [])):
@@ -306,11 +311,23 @@ def _check_rule(path: Path, i: int, spec: Any, pack: dict[str, Any]) -> Rule:
     )
 
 
+def _check_window(path: Path, key: str, spec: dict[str, Any]) -> None:
+    """A `window` (the regex runs only within that many characters of the pattern's
+    literals) needs literals that every match provably contains."""
+    if isinstance(spec["window"], bool) or spec["window"] <= 0:
+        raise PackError(path, key, "must be a positive number of characters")
+    if required_literals(spec["pattern"]) is None:
+        raise PackError(path, key, "the pattern has no provable required literals (every "
+                        "alternative needs a literal of 3 or more characters), so it cannot "
+                        "be run in windows around them; remove `window`")
+
+
 # Inputs on which patterns with nested repetition ("(a+)+$", "(\\w+\\s?)+$")
 # backtrack for seconds; a sound pattern answers each in microseconds.
 _PROBES = ("a" * 3000 + "!", "ab " * 1000 + "!", "a" * 30 + "!", " " * 3000 + "!",
            "aA1 ,.-" * 500 + "\n!")
 PROBE_TIMEOUT = 0.25
+_PROBE_KEY = repr((_PROBES, PROBE_TIMEOUT, regex.__version__))
 
 
 def _check_regex(path: Path, key: str, pattern: str) -> None:
@@ -318,13 +335,22 @@ def _check_regex(path: Path, key: str, pattern: str) -> None:
         compiled = regex.compile(pattern, _REGEX_FLAGS)
     except (regex.error, TypeError) as exc:
         raise PackError(path, key, f"bad regular expression: {exc}") from None
+    slow = memo("probe", f"{_PROBE_KEY}\0{_REGEX_FLAGS}\0{pattern}".encode(),
+                lambda: _slow_probe(compiled))
+    if slow is not None:
+        raise PackError(path, key, "catastrophic backtracking: the pattern ran over "
+                        f"{PROBE_TIMEOUT:g} s on a {slow:,}-character probe; "
+                        "rewrite it without nested repetition")
+
+
+def _slow_probe(compiled: Any) -> int | None:
+    """The length of the first probe the pattern cannot answer in time, or None."""
     for probe in _PROBES:
         try:
             compiled.search(probe, timeout=PROBE_TIMEOUT)
         except TimeoutError:
-            raise PackError(path, key, "catastrophic backtracking: the pattern ran over "
-                            f"{PROBE_TIMEOUT:g} s on a {len(probe):,}-character probe; "
-                            "rewrite it without nested repetition") from None
+            return len(probe)
+    return None
 
 
 def _load_registry(path: Path, data: dict[str, Any], ruleset: RuleSet) -> None:

@@ -27,6 +27,7 @@ from .ingest import IngestOptions, iter_sources
 from .limits import DEFAULT_MAX_SECONDS
 from .model import Failure, Result, Source
 from .packs import RuleSet
+from .store import Prepared, prepare
 
 CHUNK = 16  # sources per task: enough to make the cost of passing them small
 CHUNK_BYTES = 64 * 1024  # ... or fewer, when they add up to this
@@ -46,10 +47,13 @@ def default_jobs() -> int:
 def run(sources: list[str], ruleset: RuleSet, jobs: int | None = None,
         stdin: BinaryIO | None = None, on_source: Callable[[Source], bool] | None = None,
         ingest: IngestOptions | None = None, chunk: int = CHUNK, max_chars: int = MAX_TEXT_CHARS,
-        max_seconds: float | None = DEFAULT_MAX_SECONDS) -> Iterator[Result | Failure]:
+        max_seconds: float | None = DEFAULT_MAX_SECONDS,
+        prepared: bool = False) -> Iterator[Result | Prepared | Failure]:
     """Like `audit.run`, with `jobs` worker processes (default: one per core).
     Reading (and fetching) stays in this process; workers extract and audit
-    (each task in its worker's main thread, so the per-document time limit applies)."""
+    (each task in its worker's main thread, so the per-document time limit applies).
+    With `prepared`, results come as the rows the writer inserts (`store.Prepared`):
+    the workers build them, and rows cost the one writer less to receive than objects."""
     limits = {"max_chars": max_chars, "max_seconds": max_seconds}
     jobs = default_jobs() if jobs is None else max(1, jobs)
     items = _wanted(iter_sources(sources, stdin=stdin, options=ingest), on_source)
@@ -61,13 +65,14 @@ def run(sources: list[str], ruleset: RuleSet, jobs: int | None = None,
     if second is None:  # one process: nothing to share out
         auditor = Auditor(ruleset, **limits)
         for part in chain([first], chunks):
-            yield from (_audit(auditor, item) for item in part)
+            yield from (_audit(auditor, item, prepared) for item in part)
         return
-    yield from _pooled(ruleset, jobs, _chain(first, second, chunks), limits)
+    yield from _pooled(ruleset, jobs, _chain(first, second, chunks), limits, prepared)
 
 
 def _pooled(ruleset: RuleSet, jobs: int, chunks: Iterator[list[Source | Failure]],
-            limits: dict[str, Any] | None = None) -> Iterator[Result | Failure]:
+            limits: dict[str, Any] | None = None,
+            prepared: bool = False) -> Iterator[Result | Prepared | Failure]:
     global _AUDITOR
     if "fork" in multiprocessing.get_all_start_methods():
         # workers inherit the compiled rules (and the loaded language model)
@@ -80,10 +85,10 @@ def _pooled(ruleset: RuleSet, jobs: int, chunks: Iterator[list[Source | Failure]
                                    initializer=_init, initargs=(ruleset, os.getpid(), limits))
     # a worker that dies (killed, out of memory) raises BrokenProcessPool here
     # instead of leaving the run waiting for ever
-    pending: deque[Future[list[Result | Failure]]] = deque()
+    pending: deque[Future[list[Result | Prepared | Failure]]] = deque()
     try:
         for part in chunks:
-            pending.append(pool.submit(_work, part))
+            pending.append(pool.submit(_work, part, prepared))
             while len(pending) >= jobs * IN_FLIGHT:
                 yield from pending.popleft().result()
         while pending:
@@ -110,13 +115,17 @@ def _watch_parent(parent: int) -> None:
     threading.Thread(target=watch, daemon=True, name="watch-parent").start()
 
 
-def _work(part: list[Source | Failure]) -> list[Result | Failure]:
+def _work(part: list[Source | Failure], prepared: bool = False) -> list[Result | Prepared | Failure]:
     assert _AUDITOR is not None, "worker started without rules"
-    return [_audit(_AUDITOR, item) for item in part]
+    return [_audit(_AUDITOR, item, prepared) for item in part]
 
 
-def _audit(auditor: Auditor, item: Source | Failure) -> Result | Failure:
-    return item if isinstance(item, Failure) else auditor.audit_source(item)
+def _audit(auditor: Auditor, item: Source | Failure,
+           prepared: bool = False) -> Result | Prepared | Failure:
+    if isinstance(item, Failure):
+        return item
+    result = auditor.audit_source(item)
+    return prepare(result) if prepared and isinstance(result, Result) else result
 
 
 def _wanted(items: Iterable[Source | Failure], on_source: Callable[[Source], bool] | None

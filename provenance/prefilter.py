@@ -18,8 +18,13 @@ matching folds onto an ASCII letter differently from `str.lower` ("İ", "ı",
 from __future__ import annotations
 
 MIN_LITERAL = 3
+MIN_LEADING = 2  # a leading literal is tried where it occurs, so "By" or "©" will do
 _SIMPLE_ESCAPES = set("sSdDwWbBAZntrfv")
 _ALLOWED_FLAGS = set("ims-")
+# accented Latin-1 letters ("é" in "Élysée", "ä" in "Außenamt"): each has one
+# case partner in the same block and `str.lower` agrees with regex's simple case
+# folding on them, so they may stay in a literal ("ß", "ÿ", "×", "÷" may not)
+_LATIN1_LETTERS = frozenset([*(chr(c) for c in range(0xC0, 0xFF) if chr(c) not in "×÷ß"), "©", "®"])
 _FOLD_TO_ASCII = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s"})
 
 
@@ -71,7 +76,7 @@ def _scan(p: str) -> list[list[frozenset[str]]]:
 
     def lit(ch: str) -> None:
         nonlocal last_is_literal
-        if ch.isascii() and ch.isprintable():
+        if (ch.isascii() and ch.isprintable()) or ch in _LATIN1_LETTERS:
             run.append(ch)
             last_is_literal = True
         else:
@@ -228,3 +233,123 @@ def _skip_group(p: str, i: int) -> int:
                 return j + 1
         j += 1
     raise _Unsupported
+
+
+def leading_literals(pattern: str) -> list[str] | None:
+    """Lower-case literals such that every match *starts* with one of them, or None.
+
+    Zero-width items in front (flags such as `(?m)`, lookarounds, `^`, `\\b`, and
+    groups of those such as `(?:^|(?<=\\s))`) are skipped; what follows must be a
+    literal run or an unquantified plain group whose alternatives all start with
+    literals. A rule with such literals need not be scanned: the matches of
+    `finditer` are those of `match` tried at each place where one occurs.
+    """
+    try:
+        found = _leading(pattern)
+    except _Unsupported:
+        return None
+    if not found or not all(len(x) >= MIN_LEADING or not x.isascii() for x in found):
+        return None
+    return sorted({x.lower() for x in found})
+
+
+def _alternatives(p: str) -> list[str]:
+    """The top-level alternatives of `p`."""
+    out, start, i = [], 0, 0
+    while i < len(p):
+        c = p[i]
+        if c == "\\":
+            i += 2
+        elif c == "[":
+            i = _skip_class(p, i)
+        elif c == "(":
+            i = _skip_group(p, i)
+        elif c == ")":
+            raise _Unsupported
+        elif c == "|":
+            out.append(p[start:i])
+            start = i = i + 1
+        else:
+            i += 1
+    out.append(p[start:])
+    return out
+
+
+def _leading(p: str) -> set[str]:
+    found: set[str] = set()
+    for alt in _alternatives(p):
+        found |= _leading_alt(alt)
+    return found
+
+
+def _zero_width(p: str) -> bool:
+    """True when every alternative of `p` is made of zero-width items only."""
+    for alt in _alternatives(p):
+        i = _skip_zero_width(alt, 0)
+        if i != len(alt):
+            return False
+    return True
+
+
+def _skip_zero_width(p: str, i: int) -> int:
+    """Index after the zero-width items that start at `i`."""
+    n = len(p)
+    while i < n:
+        if p[i] == "^":
+            i += 1
+        elif p.startswith(("\\b", "\\B", "\\A"), i):
+            i += 2
+        elif p.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            i = _skip_group(p, i)
+        elif p.startswith("(?", i) and i + 2 < n and (p[i + 2].isalpha() or p[i + 2] == "-") \
+                and not p.startswith("(?P", i):
+            j = i + 2
+            while j < n and (p[j].isalnum() or p[j] == "-"):
+                j += 1
+            if j < n and p[j] == ")" and set(p[i + 2:j]) <= _ALLOWED_FLAGS:
+                i = j + 1  # a global flag group
+            else:
+                break
+        elif p.startswith("(?:", i):
+            end = _skip_group(p, i)
+            if (end < n and p[end] in "?*+{") or not _zero_width(p[i + 3:end - 1]):
+                break
+            i = end
+        else:
+            break
+        if i < n and p[i] in "?*+{":
+            raise _Unsupported  # a quantified assertion: not worth the risk
+    return i
+
+
+def _leading_alt(p: str) -> set[str]:
+    i = _skip_zero_width(p, 0)
+    n = len(p)
+    if i >= n:
+        raise _Unsupported  # an alternative that can match empty
+    if p[i] == "(":
+        end = _skip_group(p, i)
+        inner = _plain_group_body(p, i)
+        if inner is None or p.startswith("(?", i) and not p.startswith(("(?:", "(?P<"), i):
+            raise _Unsupported  # scoped flags, atomic groups...
+        if end < n and p[end] in "?*+{":
+            raise _Unsupported
+        return _leading(p[inner:end - 1])
+    run: list[str] = []
+    while i < n:
+        c = p[i]
+        if c == "\\" and i + 1 < n and not p[i + 1].isalnum() and not p[i + 1].isspace():
+            ch, step = p[i + 1], 2
+        elif c.isalnum() or c in " '\":,;/-@#%&=<>~!`" or c in _LATIN1_LETTERS:
+            ch, step = c, 1
+        else:
+            break
+        if not ((ch.isascii() and ch.isprintable()) or ch in _LATIN1_LETTERS):
+            break
+        if i + step < n and p[i + step] in "?*+{":
+            break  # this character may vanish or repeat
+        run.append(ch)
+        i += step
+    if not run:
+        raise _Unsupported
+    return {"".join(run)}

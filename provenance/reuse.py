@@ -26,6 +26,7 @@ the copied passage; the verdict then follows it (see `verdict.py`).
 
 from __future__ import annotations
 
+import hashlib
 import re
 from array import array
 from collections import Counter, defaultdict
@@ -116,6 +117,12 @@ def _line_spans(text: str) -> Iterator[tuple[int, int]]:
         pos = end + 1
 
 
+@lru_cache(maxsize=200_000)
+def _word_code(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode("utf-8", "surrogatepass"), digest_size=8).digest(),
+                          "little", signed=True)
+
+
 def _line_key(line: str) -> int:
     return hash(" ".join(line.casefold().split()))
 
@@ -201,10 +208,15 @@ class Corpus:
         return Tokens(norm, starts, ends)
 
     def shingles(self, norm: list[str]) -> list[int]:
+        """Hashes of the k-word shingles, the same in every process: Python's `hash` of a
+        string changes from process to process (PYTHONHASHSEED), which made the sample,
+        and so the pairs found, differ between two runs on the same files."""
         k = self.settings.k
         if len(norm) < k:
             return []
-        return list(map(hash, zip(*(norm[i:] for i in range(k)), strict=False)))
+        codes = list(map(_word_code, norm))
+        # a tuple of ints hashes the same in every process
+        return list(map(hash, zip(*(codes[i:] for i in range(k)), strict=False)))
 
     def sampled(self, index: int) -> list[int]:
         """The index keys of one text: its sampled shingles, each once."""

@@ -17,7 +17,7 @@ import regex
 
 from .model import Document, Marker
 from .packs import Rule, RuleSet
-from .prefilter import prefilter_text, required_literals
+from .prefilter import leading_literals, prefilter_text, required_literals
 from .textview import TextView, fold
 
 PATTERN_TIMEOUT = 2.0  # seconds per pattern and document
@@ -115,6 +115,10 @@ class Engine:
         documents that contain one of them (see `prefilter`)."""
         literal_rules: dict[str, list[int]] = defaultdict(list)
         self.unfiltered: set[int] = set()
+        # rules with a `window`: their regex runs only around their literals' hits
+        self.literal_windows: dict[int, int] = {}
+        # rules whose every match starts with one of their literals: tried only there
+        self.anchored: set[int] = set()
         for ridx, _pattern, _group in self.patterns:
             self._add_literals(ridx, literal_rules)
         for ridx, _ in self.credits:
@@ -124,26 +128,51 @@ class Engine:
         self.literal_ac = ahocorasick_rs.AhoCorasick(self.literal_keys) if self.literal_keys else None
 
     def _add_literals(self, ridx: int, literal_rules: dict[str, list[int]]) -> None:
-        literals = required_literals(self.rules[ridx].spec["pattern"]) if self.prefilter else None
-        if literals is None:
+        if not self.prefilter:
             self.unfiltered.add(ridx)
             return
+        pattern = self.rules[ridx].spec["pattern"]
+        literals = leading_literals(pattern)
+        if literals is not None:
+            self.anchored.add(ridx)
+        else:
+            literals = required_literals(pattern)
+            if literals is None:
+                self.unfiltered.add(ridx)
+                return
+            if "window" in self.rules[ridx].spec:
+                self.literal_windows[ridx] = self.rules[ridx].spec["window"]
         for literal in literals:
             literal_rules[literal].append(ridx)
 
-    def _candidates(self, view: TextView, doc: Document) -> set[int]:
+    def _candidates(self, view: TextView, doc: Document) -> tuple[set[int], dict[int, list[tuple[int, int]]]]:
         """Pattern and credit rules that can match in this document: one of their
         literals occurs, and the document has a block their `regions` allow (text
-        outside every block is body, so a caption-only rule skips plain text)."""
+        outside every block is body, so a caption-only rule skips plain text).
+        Also, for rules with a `window`, the spans of the view their regex must scan."""
         wanted = set(self.unfiltered)
+        windows: dict[int, list[tuple[int, int]]] = {}
         if self.literal_ac is not None:
             targets = self.literal_targets
-            for pidx in {m[0] for m in self.literal_ac.find_matches_as_indexes(
-                    prefilter_text(view.lower), overlapping=True)}:
-                wanted.update(targets[pidx])
+            hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
+            for pidx, s, e in self.literal_ac.find_matches_as_indexes(
+                    prefilter_text(view.lower), overlapping=True):
+                hits[pidx].append((s, e))
+            literal_windows, anchored = self.literal_windows, self.anchored
+            spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
+            for pidx, at in hits.items():
+                for ridx in targets[pidx]:
+                    wanted.add(ridx)
+                    if ridx in literal_windows or ridx in anchored:
+                        spans[ridx].extend(at)
+            for ridx, at in spans.items():
+                if ridx in anchored:  # where a match may start: (start, start) each
+                    windows[ridx] = [(s, s) for s in sorted({s for s, _ in at})]
+                else:
+                    windows[ridx] = _merge_windows(at, literal_windows[ridx], len(view.folded))
         kinds = {b.kind for b in doc.blocks} | {"body"}
         return {r for r in wanted
-                if self.rules[r].id not in self.regions or self.regions[self.rules[r].id] & kinds}
+                if self.rules[r].id not in self.regions or self.regions[self.rules[r].id] & kinds}, windows
 
     # -- running -------------------------------------------------------------
 
@@ -168,13 +197,13 @@ class Engine:
                         found.append(self._marker(doc, view, target, s, e))
                     else:
                         outlet_hits.append((s, e, target, what == "strict"))
-        candidates = self._candidates(view, doc)
+        candidates, windows = self._candidates(view, doc)
         for ridx, pattern, group in self.patterns:
             if ridx not in candidates:
                 continue
             try:
                 spans = [m.span(group) if group else m.span()
-                         for m in self._scan(pattern, view, doc, ridx)]
+                         for m in self._scan(pattern, view, doc, ridx, windows.get(ridx))]
             except TimeoutError:
                 self.overruns.append(str(PatternTimeout(self.rules[ridx].id)))
                 continue
@@ -183,7 +212,7 @@ class Engine:
             if ridx not in candidates:
                 continue
             try:
-                found.extend(self._credit(doc, view, ridx, pattern))
+                found.extend(self._credit(doc, view, ridx, pattern, windows.get(ridx)))
             except PatternTimeout as exc:
                 self.overruns.append(str(exc))
         if self.blocks or self.repeats:
@@ -223,21 +252,32 @@ class Engine:
                 or m.block in ("body", "heading")
                 or (body is not None and 0 <= body - m.end <= self.windows[m.rule_id])]
 
-    def _scan(self, pattern: Any, view: TextView, doc: Document, ridx: int) -> list[Any]:
+    def _scan(self, pattern: Any, view: TextView, doc: Document, ridx: int,
+              windows: list[tuple[int, int]] | None = None) -> list[Any]:
         """Matches of a pattern; a rule held to blocks other than the body (captions,
-        navigation) scans only those blocks when the view's offsets are the text's."""
+        navigation) scans only those blocks when the view's offsets are the text's,
+        and a rule with a `window` only the `windows` around its literals."""
         regions = self.regions.get(self.rules[ridx].id)
+        spans: list[tuple[int, int]] | None = None
         if regions and "body" not in regions and view.identity:
-            return [m for b in doc.blocks if b.kind in regions
-                    for m in pattern.finditer(view.folded, b.start, b.end, timeout=PATTERN_TIMEOUT)]
-        return list(pattern.finditer(view.folded, timeout=PATTERN_TIMEOUT))
+            spans = [(b.start, b.end) for b in doc.blocks if b.kind in regions]
+        if ridx in self.anchored and windows is not None:
+            return _anchored(pattern, view.folded, [s for s, _ in windows],
+                             spans if spans is not None else [(0, len(view.folded))])
+        if windows is not None:
+            spans = windows if spans is None else _clip(windows, spans)
+        if spans is None:
+            return list(pattern.finditer(view.folded, timeout=PATTERN_TIMEOUT))
+        folded = view.folded
+        return [m for s, e in spans for m in pattern.finditer(folded, s, e, timeout=PATTERN_TIMEOUT)]
 
-    def _credit(self, doc: Document, view: TextView, ridx: int, pattern: Any) -> Iterable[Marker]:
+    def _credit(self, doc: Document, view: TextView, ridx: int, pattern: Any,
+                windows: list[tuple[int, int]] | None = None) -> Iterable[Marker]:
         rule = self.rules[ridx]
         types = set(rule.spec["types"]) if "types" in rule.spec else None
         person = rule.spec.get("person_entity")
         try:
-            matches = self._scan(pattern, view, doc, ridx)
+            matches = self._scan(pattern, view, doc, ridx, windows)
         except TimeoutError:
             raise PatternTimeout(rule.id) from None
         return self._credit_markers(doc, view, ridx, matches, types, person)
@@ -503,6 +543,48 @@ def fold_keep(text: str) -> str:
     trail = " " if text[-1].isspace() else ""
     core = fold(text)
     return (lead + core + trail) if core else " "
+
+
+def _anchored(pattern: Any, text: str, starts: list[int],
+              spans: list[tuple[int, int]]) -> list[Any]:
+    """What `pattern.finditer(text, s, e)` finds in each span, for a pattern whose
+    matches can only start at `starts` (sorted): `match` tried there, skipping
+    places inside the previous match as `finditer` does."""
+    out: list[Any] = []
+    for s, e in spans:
+        last = s
+        for at in starts:
+            if at < last:
+                continue
+            if at >= e:
+                break
+            m = pattern.match(text, at, e, timeout=PATTERN_TIMEOUT)
+            if m is not None:
+                out.append(m)
+                last = m.end()
+    return out
+
+
+def _merge_windows(hits: list[tuple[int, int]], width: int, length: int) -> list[tuple[int, int]]:
+    """[start - width, end + width] around every literal hit, within the text, with
+    overlapping or touching windows merged: a match that contains a hit and reads no
+    further than `width` characters beyond it on either side lies inside one window."""
+    hits.sort()
+    out: list[tuple[int, int]] = []
+    for s, e in hits:
+        ws, we = max(0, s - width), min(length, e + width)
+        if out and ws <= out[-1][1]:
+            if we > out[-1][1]:
+                out[-1] = (out[-1][0], we)
+        else:
+            out.append((ws, we))
+    return out
+
+
+def _clip(windows: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of `windows` inside `spans` (blocks), in the order of the spans."""
+    return [(max(s, ws), min(e, we)) for s, e in spans for ws, we in windows
+            if ws < e and s < we]
 
 
 def _whole_word(text: str, s: int, e: int) -> bool:

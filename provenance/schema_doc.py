@@ -119,7 +119,9 @@ def render() -> str:
             if entry["indexes"]:
                 lines += ["Indexes: " + ", ".join(f"`{i}`" for i in entry["indexes"]) + ".", ""]
     lines += ["## Triggers", "",
-              "The full-text indexes follow every insert, update and delete through these triggers: "
+              "The writer indexes new rows in the transaction that inserts them (one INSERT ... SELECT"
+              " per batch, see docs/store.md); updates and deletes reach the full-text indexes"
+              " through these triggers: "
               + ", ".join(f"`{t}`" for t in schema["triggers"]) + ".", ""]
     lines += ["## Example queries", "",
               "Each is also a canned query in `provenance explore`.", ""]

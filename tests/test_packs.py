@@ -83,3 +83,28 @@ def test_user_pack_rules_run_in_audit(run_cli, tmp_path):
     (tmp_path / "a.txt").write_text("Title\nPlease join the mailing crew today.", encoding="utf-8")
     result = run_cli("audit", "a.txt", "--rules", str(user), "--json", "-q")
     assert "example.newsletter-signup" in result.output
+
+
+def test_cached_loads_still_reject_what_the_first_rejected(tmp_path, monkeypatch):
+    """The start-up cache (parsed TOML, backtracking probes) never lets a bad pack through."""
+    monkeypatch.setenv("PROVENANCE_CACHE", str(tmp_path / "cache"))
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "slow.toml").write_text(
+        '[pack]\nid = "slow"\nversion = "1"\n\n[[rules]]\nid = "slow.rule"\nkind = "pattern"\n'
+        'category = "residue"\nentity = "x"\npattern = "(a+)+$"\nmessage = "m"\nwhy = "w"\n'
+        'examples.match = ["[[aaa]]"]\n', encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(packs.PackError, match="catastrophic backtracking"):
+            packs.load([folder], builtin=False)
+    assert list((tmp_path / "cache").glob("probe-*.pickle"))
+    # an edited pack is read afresh, not from the cache
+    (folder / "slow.toml").write_text((folder / "slow.toml").read_text().replace("(a+)+$", "a+b"))
+    assert [r.id for r in packs.load([folder], builtin=False).rules] == ["slow.rule"]
+
+
+def test_an_unwritable_cache_changes_nothing(tmp_path, monkeypatch):
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("PROVENANCE_CACHE", str(blocker / "cache"))
+    assert len(packs.load().rules) == len(packs.load().rules) > 50

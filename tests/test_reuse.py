@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import re
 import sqlite3
 import sys
@@ -235,3 +236,29 @@ def test_no_reuse_skips_the_corpus_step(tmp_path, run_cli):
     assert conn.execute("SELECT count(*) FROM person_roles").fetchone()[0] == 0
     assert run_cli("reuse", "--db", "n.db", "-q").exit_code == 0
     assert conn.execute("SELECT count(*) FROM person_roles").fetchone()[0] > 0
+
+
+def test_copied_markers_are_in_the_full_text_index(planted_db):
+    conn, _docs, _planted = planted_db
+    copied = conn.execute("SELECT count(*) FROM markers WHERE role = 'copied'").fetchone()[0]
+    assert copied
+    for mid, snippet in conn.execute("SELECT id, snippet FROM markers WHERE role = 'copied'"):
+        word = re.findall(r"\w{4,}", snippet)[0]
+        found = [r[0] for r in conn.execute(
+            "SELECT rowid FROM markers_fts WHERE markers_fts MATCH ?", (f'"{word}"',))]
+        assert mid in found
+    for table in ("documents_fts", "markers_fts"):
+        conn.execute(f"INSERT INTO {table}({table}, rank) VALUES ('integrity-check', 1)")
+
+
+def test_shingle_hashes_are_the_same_in_every_process():
+    """Python salts string hashes per process; the shingle sample must not depend on it,
+    or two runs over the same files find different pairs."""
+    import subprocess
+
+    code = ("from provenance import reuse; c = reuse.Corpus([], reuse.Settings());"
+            "print(c.shingles('die stadt plant einen neuen radweg entlang des flusses'.split()))")
+    outputs = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                              env={**os.environ, "PYTHONHASHSEED": seed}).stdout
+               for seed in ("1", "2", "3")}
+    assert len(outputs) == 1 and outputs.pop().startswith("[")

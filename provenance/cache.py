@@ -1,0 +1,64 @@
+"""A per-user cache for work that every process would otherwise repeat at start-up.
+
+Parsing the rule packs (0.35 s of TOML), probing every pattern for catastrophic
+backtracking (0.4 s) and decompressing the language model (0.7 s) give the
+same answer for the same bytes each time. Entries are keyed by a hash of
+their inputs, the Python version and this package's version, so an edited
+pack or an upgrade never reads a stale entry. The folder is `$PROVENANCE_CACHE`,
+else `$XDG_CACHE_HOME/provenance`, else `~/.cache/provenance`; when it cannot
+be written, everything still works, only slower.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from . import __version__
+
+T = TypeVar("T")
+# a new Python or a new version of this package never reads an older entry
+_CONTEXT = f"{sys.version}\0{__version__}\0".encode()
+
+
+def cache_dir() -> Path:
+    if os.environ.get("PROVENANCE_CACHE"):
+        return Path(os.environ["PROVENANCE_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "provenance"
+
+
+def memo(kind: str, key: bytes, compute: Callable[[], T]) -> T:
+    """`compute()`, or its pickled result from an earlier process with the same `key`."""
+    digest = hashlib.sha256(_CONTEXT + key).hexdigest()[:32]
+    path = cache_dir() / f"{kind}-{digest}.pickle"
+    try:
+        with path.open("rb") as f:
+            return pickle.load(f)  # type: ignore[no-any-return]
+    except Exception:  # noqa: BLE001 - missing, damaged or unreadable: compute it
+        pass
+    value = compute()
+    try:
+        write_atomic(path, lambda out: pickle.dump(value, out, protocol=pickle.HIGHEST_PROTOCOL))
+    except Exception:  # noqa: BLE001 - read-only home, full disk: the next process computes again
+        pass
+    return value
+
+
+def write_atomic(path: Path, write: Callable[[Any], None]) -> None:
+    """Write through a temporary file and rename, so a reader never sees half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            write(out)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
