@@ -548,10 +548,13 @@ def pack_header(path: str | None) -> dict[str, Any]:
     description, and for the outlet registry its sources and licence."""
     import tomllib
 
+    from .cache import memo
+
     if not path:
         return {}
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        raw = Path(path).read_bytes()
+        data = memo("toml", raw, lambda: tomllib.loads(raw.decode("utf-8")))  # shared with packs.load
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return {}
     for head in ("pack", "registry", "verdict"):
