@@ -331,12 +331,16 @@ _PROBE_KEY = repr((_PROBES, PROBE_TIMEOUT, regex.__version__))
 
 
 def _check_regex(path: Path, key: str, pattern: str) -> None:
-    try:
-        compiled = regex.compile(pattern, _REGEX_FLAGS)
-    except (regex.error, TypeError) as exc:
-        raise PackError(path, key, f"bad regular expression: {exc}") from None
-    slow = memo("probe", f"{_PROBE_KEY}\0{_REGEX_FLAGS}\0{pattern}".encode(),
-                lambda: _slow_probe(compiled))
+    """A bad pattern or one that backtracks catastrophically is an error. The verdict is
+    cached by pattern, so a later start-up neither compiles nor probes it again."""
+    def verdict() -> int | None:
+        try:
+            compiled = regex.compile(pattern, _REGEX_FLAGS)
+        except (regex.error, TypeError) as exc:
+            raise PackError(path, key, f"bad regular expression: {exc}") from None
+        return _slow_probe(compiled)
+
+    slow = memo("probe", f"{_PROBE_KEY}\0{_REGEX_FLAGS}\0{pattern}".encode(), verdict)
     if slow is not None:
         raise PackError(path, key, "catastrophic backtracking: the pattern ran over "
                         f"{PROBE_TIMEOUT:g} s on a {slow:,}-character probe; "
