@@ -5,8 +5,8 @@ backtracking (0.4 s) and decompressing the language model (0.7 s) give the
 same answer for the same bytes each time. Entries are keyed by a hash of
 their inputs, the Python version and this package's version, so an edited
 pack or an upgrade never reads a stale entry. The folder is `$PROVENANCE_CACHE`,
-else `$XDG_CACHE_HOME/provenance`, else `~/.cache/provenance`; when it cannot
-be written, everything still works, only slower.
+else `$XDG_CACHE_HOME/provenance`, else `~/.cache/provenance`; `PROVENANCE_CACHE=off` turns the cache off. When
+it cannot be written, everything still works, only slower.
 """
 
 from __future__ import annotations
@@ -27,6 +27,10 @@ T = TypeVar("T")
 _CONTEXT = f"{sys.version}\0{__version__}\0".encode()
 
 
+def enabled() -> bool:
+    return os.environ.get("PROVENANCE_CACHE", "").lower() != "off"
+
+
 def cache_dir() -> Path:
     if os.environ.get("PROVENANCE_CACHE"):
         return Path(os.environ["PROVENANCE_CACHE"])
@@ -36,6 +40,8 @@ def cache_dir() -> Path:
 
 def memo(kind: str, key: bytes, compute: Callable[[], T]) -> T:
     """`compute()`, or its pickled result from an earlier process with the same `key`."""
+    if not enabled():
+        return compute()
     digest = hashlib.sha256(_CONTEXT + key).hexdigest()[:32]
     path = cache_dir() / f"{kind}-{digest}.pickle"
     try:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from .cache import cache_dir, write_atomic
+from .cache import cache_dir, enabled, write_atomic
 
 _IDENTIFIER: Any = None
 
@@ -38,6 +38,8 @@ def _cache_file() -> Path:
 def _load() -> Any:
     from py3langid import langid
 
+    if not enabled():
+        return langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE)
     try:
         path = _cache_file()
         if path.is_file():

@@ -52,3 +52,11 @@ def test_an_unwritable_cache_folder_still_detects(monkeypatch, tmp_path):
     monkeypatch.setenv("PROVENANCE_CACHE", str(blocker / "cache"))
     monkeypatch.setattr(langid, "_IDENTIFIER", None)
     assert langid.classify(TEXTS[0]) == "de"
+
+
+def test_the_cache_can_be_turned_off(monkeypatch, tmp_path):
+    monkeypatch.setenv("PROVENANCE_CACHE", "off")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(langid, "_IDENTIFIER", None)
+    assert langid.classify(TEXTS[1]) == "en"
+    assert not list(tmp_path.rglob("*"))  # nothing written, not even a folder named "off"
