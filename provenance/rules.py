@@ -98,9 +98,7 @@ class Engine:
         for outlet in ruleset.outlets.values():
             for alias in outlet.strict_aliases:
                 self.alias_to_outlet.setdefault(fold(alias).lower(), outlet.id)
-        self.lower_keys = list(lower_phrases)
-        self.lower_targets = [lower_phrases[k] for k in self.lower_keys]
-        self.lower_ac = ahocorasick_rs.AhoCorasick(self.lower_keys) if self.lower_keys else None
+        self.lower_phrases = lower_phrases
         self.case_keys = list(case_phrases)
         self.case_targets = [case_phrases[k] for k in self.case_keys]
         self.case_ac = ahocorasick_rs.AhoCorasick(self.case_keys) if self.case_keys else None
@@ -123,9 +121,15 @@ class Engine:
             self._add_literals(ridx, literal_rules)
         for ridx, _ in self.credits:
             self._add_literals(ridx, literal_rules)
-        self.literal_keys = list(literal_rules)
-        self.literal_targets = [literal_rules[k] for k in self.literal_keys]
-        self.literal_ac = ahocorasick_rs.AhoCorasick(self.literal_keys) if self.literal_keys else None
+        # lower-case phrases and the literals share one automaton over `view.lower`:
+        # each key has its phrase rules and its literal rules (either may be empty)
+        keys = list(dict.fromkeys([*self.lower_phrases, *literal_rules]))
+        self.lower_keys = keys
+        self.lower_targets = [self.lower_phrases.get(k, []) for k in keys]
+        self.literal_targets = [literal_rules.get(k, []) for k in keys]
+        self.phrase_key = [bool(t) for t in self.lower_targets]
+        self.literal_key = [bool(t) for t in self.literal_targets]
+        self.lower_ac = ahocorasick_rs.AhoCorasick(keys) if keys else None
 
     def _add_literals(self, ridx: int, literal_rules: dict[str, list[int]]) -> None:
         if not self.prefilter:
@@ -145,19 +149,47 @@ class Engine:
         for literal in literals:
             literal_rules[literal].append(ridx)
 
-    def _candidates(self, view: TextView, doc: Document) -> tuple[set[int], dict[int, list[tuple[int, int]]]]:
+    def _scan_lower(self, doc: Document, view: TextView,
+                    found: list[Marker]) -> dict[int, list[tuple[int, int]]]:
+        """The one pass over `view.lower`: markers of lower-case phrases (whole words)
+        go to `found`; the hits of literals are returned by key. Literals are looked
+        for in `prefilter_text(view.lower)`, which is `view.lower` itself unless the
+        text holds one of the three letters it maps; then they get a pass of their own."""
+        hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        if self.lower_ac is None:
+            return hits
+        lower = view.lower
+        n = len(lower)
+        targets, phrase_key, literal_key = self.lower_targets, self.phrase_key, self.literal_key
+        literal_text = prefilter_text(lower)
+        shared = literal_text is lower
+        for pidx, s, e in self.lower_ac.find_matches_as_indexes(lower, overlapping=True):
+            if shared and literal_key[pidx]:
+                hits[pidx].append((s, e))
+            if phrase_key[pidx]:
+                # a whole word: no letter or digit joined on either side
+                if (s and lower[s].isalnum() and lower[s - 1].isalnum()) or \
+                        (e < n and lower[e - 1].isalnum() and lower[e].isalnum()):
+                    continue
+                for ridx in targets[pidx]:
+                    found.append(self._marker(doc, view, ridx, s, e))
+        if not shared:
+            for pidx, s, e in self.lower_ac.find_matches_as_indexes(literal_text, overlapping=True):
+                if literal_key[pidx]:
+                    hits[pidx].append((s, e))
+        return hits
+
+    def _candidates(self, view: TextView, doc: Document,
+                    hits: dict[int, list[tuple[int, int]]]) -> tuple[set[int], dict[int, list[tuple[int, int]]]]:
         """Pattern and credit rules that can match in this document: one of their
-        literals occurs, and the document has a block their `regions` allow (text
-        outside every block is body, so a caption-only rule skips plain text).
-        Also, for rules with a `window`, the spans of the view their regex must scan."""
+        literals occurs (`hits`, by key, from `_scan_lower`), and the document has a
+        block their `regions` allow (text outside every block is body, so a
+        caption-only rule skips plain text). Also, for rules with a `window`, the
+        spans of the view their regex must scan."""
         wanted = set(self.unfiltered)
         windows: dict[int, list[tuple[int, int]]] = {}
-        if self.literal_ac is not None:
+        if hits:
             targets = self.literal_targets
-            hits: dict[int, list[tuple[int, int]]] = defaultdict(list)
-            for pidx, s, e in self.literal_ac.find_matches_as_indexes(
-                    prefilter_text(view.lower), overlapping=True):
-                hits[pidx].append((s, e))
             literal_windows, anchored = self.literal_windows, self.anchored
             spans: dict[int, list[tuple[int, int]]] = defaultdict(list)
             for pidx, at in hits.items():
@@ -182,22 +214,22 @@ class Engine:
         self.overruns: list[str] = []
         view = TextView(doc.text)
         found: list[Marker] = []
-        if self.lower_ac is not None:
-            for pidx, s, e in self.lower_ac.find_matches_as_indexes(view.lower, overlapping=True):
-                if _whole_word(view.lower, s, e):
-                    for ridx in self.lower_targets[pidx]:
-                        found.append(self._marker(doc, view, ridx, s, e))
+        literal_hits = self._scan_lower(doc, view, found)
         outlet_hits: list[tuple[int, int, str, bool]] = []
         if self.case_ac is not None:
-            for pidx, s, e in self.case_ac.find_matches_as_indexes(view.folded, overlapping=True):
-                if not _whole_word(view.folded, s, e):
+            folded = view.folded
+            n = len(folded)
+            for pidx, s, e in self.case_ac.find_matches_as_indexes(folded, overlapping=True):
+                # a whole word: no letter or digit joined on either side
+                if (s and folded[s].isalnum() and folded[s - 1].isalnum()) or \
+                        (e < n and folded[e - 1].isalnum() and folded[e].isalnum()):
                     continue
                 for what, target in self.case_targets[pidx]:
                     if what == "rule":
                         found.append(self._marker(doc, view, target, s, e))
                     else:
                         outlet_hits.append((s, e, target, what == "strict"))
-        candidates, windows = self._candidates(view, doc)
+        candidates, windows = self._candidates(view, doc, literal_hits)
         for ridx, pattern, group in self.patterns:
             if ridx not in candidates:
                 continue
@@ -216,7 +248,7 @@ class Engine:
             except PatternTimeout as exc:
                 self.overruns.append(str(exc))
         if self.blocks or self.repeats:
-            found.extend(self._lines(doc))
+            found.extend(self._lines(doc, view))
         found = [m for m in found if self._in_region(m)]
         if self.windows:
             found = self._near_body(doc, found)
@@ -336,10 +368,13 @@ class Engine:
             return None
         return outlet_id
 
-    def _lines(self, doc: Document) -> Iterable[Marker]:
+    def _lines(self, doc: Document, view: TextView) -> Iterable[Marker]:
         text = doc.text
         seen: set[str] = set()
         title = fold(doc.title or "").lower()
+        # an identity view holds every line already folded: `fold` maps whitespace to
+        # whitespace only, and such a text has no runs of spaces and nothing to drop
+        whole = view.folded if view.identity else None
         pos = 0
         for raw in text.split("\n"):
             start = pos
@@ -349,7 +384,7 @@ class Engine:
                 continue
             s = start + raw.find(stripped)
             e = s + len(stripped)
-            folded = fold(stripped)
+            folded = whole[s:e] if whole is not None else fold(stripped)
             for ridx, pattern, max_chars in self.blocks:
                 if len(folded) <= max_chars and pattern.fullmatch(folded):
                     yield self._plain_marker(doc, ridx, s, e)
@@ -585,14 +620,6 @@ def _clip(windows: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[
     """The parts of `windows` inside `spans` (blocks), in the order of the spans."""
     return [(max(s, ws), min(e, we)) for s, e in spans for ws, we in windows
             if ws < e and s < we]
-
-
-def _whole_word(text: str, s: int, e: int) -> bool:
-    if s > 0 and text[s].isalnum() and text[s - 1].isalnum():
-        return False
-    if e < len(text) and text[e - 1].isalnum() and text[e].isalnum():
-        return False
-    return True
 
 
 def _dedupe(markers: list[Marker]) -> list[Marker]:
