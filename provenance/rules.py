@@ -385,8 +385,9 @@ class Engine:
             s = start + raw.find(stripped)
             e = s + len(stripped)
             folded = whole[s:e] if whole is not None else fold(stripped)
+            size = len(folded)
             for ridx, pattern, max_chars in self.blocks:
-                if len(folded) <= max_chars and pattern.fullmatch(folded):
+                if size <= max_chars and pattern.fullmatch(folded):
                     yield self._plain_marker(doc, ridx, s, e)
             if self.repeats:
                 key = folded.lower()

@@ -29,7 +29,6 @@ _FOLD = {
     "\u205f": " ", "\u3000": " ", "\x85": "\n",
 }
 _DROP = "\u00ad\u200b\u200c\u200d\u2060\ufeff"
-_DROP_OR_SPACE_RUN = re.compile("[" + re.escape(_DROP) + "]|  ")
 _SPACE_RUN = re.compile(r" {2,}")
 # what `_fold_with_map` rewrites: runs of spaces and dropped characters, but lone spaces
 _DROP_OR_SPACES = re.compile("[" + re.escape(_DROP) + " ]{2,}|[" + re.escape(_DROP) + "]")
@@ -62,7 +61,9 @@ class TextView:
     def __init__(self, text: str) -> None:
         self.text = text
         simple = _FOLD_CHARS.sub(_replace, text)
-        if _DROP_OR_SPACE_RUN.search(simple) is None:
+        # nothing to drop and no run of spaces: substring tests run at C speed, where
+        # a regex alternation tried at every character cost half of the view
+        if "  " not in simple and not any(c in simple for c in _DROP):
             self.folded = simple
             self._pos: array | None = None  # identity map
         else:
