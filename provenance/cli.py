@@ -56,7 +56,8 @@ def cli() -> None:
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write Markdown reports to this folder.")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print one JSON object per document on standard output.")
+              help="Print one JSON object per document on standard output, as each is audited "
+                   "(markers the reuse step adds afterwards are in the database only).")
 @click.option("--force", is_flag=True, help="Re-audit documents even when nothing changed.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on standard error.")
 @LANG_OPTION
