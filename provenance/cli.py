@@ -143,6 +143,8 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
     def wanted(source: Any) -> bool:
         from .extract import document_id
 
+        if not force and not writer.earlier:  # nothing can be unchanged: skip the hash
+            return True
         return wanted_id(document_id(source.data))
 
     if session is not None:
