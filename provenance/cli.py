@@ -56,7 +56,8 @@ def cli() -> None:
 @click.option("--report", "report_dir", type=click.Path(file_okay=False, path_type=Path),
               help="Also write Markdown reports to this folder.")
 @click.option("--json", "as_json", is_flag=True,
-              help="Print one JSON object per document on standard output.")
+              help="Print one JSON object per document on standard output, as each is audited "
+                   "(markers the reuse step adds afterwards are in the database only).")
 @click.option("--force", is_flag=True, help="Re-audit documents even when nothing changed.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress on standard error.")
 @LANG_OPTION
@@ -70,6 +71,8 @@ def cli() -> None:
 @click.option("--offline", is_flag=True,
               help="Never fetch: audit URLs from the snapshots stored in --db.")
 @click.option("--ignore-robots", is_flag=True, help="Fetch pages even where robots.txt disallows it.")
+@click.option("--contact", metavar="URL_OR_EMAIL",
+              help="Put a way to reach you into the User-Agent of fetches, as polite crawlers do.")
 @click.option("--timeout", default=20.0, show_default=True, type=click.FloatRange(min=0.1),
               help="Total seconds allowed per URL, redirects and retries included.")
 @click.option("--max-bytes", default=10 * 1024 * 1024, show_default=True,
@@ -96,7 +99,8 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
           include: tuple[str, ...], exclude: tuple[str, ...], urls_file: Path | None,
           offline: bool, ignore_robots: bool, timeout: float, max_bytes: int,
           dask_address: str | None, dask_chunk: int, jobs: int | None,
-          max_chars: int = 20_000_000, max_seconds: float = 300.0, reuse: bool = True) -> None:
+          max_chars: int = 20_000_000, max_seconds: float = 300.0, reuse: bool = True,
+          contact: str | None = None) -> None:
     """Audit SOURCES (files, folders, http(s) URLs, or - for standard input)."""
     from . import snapshots, store
     from .fetch import FetchOptions
@@ -113,7 +117,7 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
         "force": force, "report": str(report_dir) if report_dir else None,
         "urls": str(urls_file) if urls_file else None, "offline": offline,
         "include": list(include), "exclude": list(exclude),
-        "ignore_robots": ignore_robots, "timeout": timeout, "max_bytes": max_bytes,
+        "ignore_robots": ignore_robots, "contact": contact, "timeout": timeout, "max_bytes": max_bytes,
         "max_chars": max_chars, "max_seconds": max_seconds}
     session = _dask_session(dask_address, ruleset, rules_dirs, quiet) if dask_address else None
     if session is not None:
@@ -122,7 +126,8 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
     writer = store.Writer(db, ruleset, __version__, options)
     ingest = IngestOptions(
         include=include, exclude=exclude, offline=offline,
-        fetch=FetchOptions(timeout=timeout, max_bytes=max_bytes, obey_robots=not ignore_robots),
+        fetch=FetchOptions(timeout=timeout, max_bytes=max_bytes, obey_robots=not ignore_robots,
+                           contact=contact),
         on_snapshot=lambda snap: snapshots.save(db, snap),
         find_snapshot=lambda url: snapshots.latest(db, url))
     seen: list[str] = []
@@ -138,6 +143,8 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
     def wanted(source: Any) -> bool:
         from .extract import document_id
 
+        if not force and not writer.earlier:  # nothing can be unchanged: skip the hash
+            return True
         return wanted_id(document_id(source.data))
 
     if session is not None:

@@ -27,8 +27,15 @@ import httpx
 from . import __version__
 from .model import Failure, Source
 
-USER_AGENT = (f"provenance/{__version__} (news provenance auditor; "
-              "+https://github.com/provenance-audit/provenance)")
+USER_AGENT = f"provenance/{__version__} (news provenance auditor)"
+
+
+def user_agent(contact: str | None = None) -> str:
+    """The product and its purpose, and the operator's contact when given (`--contact`)."""
+    if not contact:
+        return USER_AGENT
+    clean = "".join(c for c in contact if c.isprintable() and c not in "()\r\n").strip()
+    return f"provenance/{__version__} (news provenance auditor; +{clean})" if clean else USER_AGENT
 ROBOTS_AGENT = "provenance"
 TEXT_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "text/xml", "application/xml")
 _RETRY_STATUSES = (429, 503)
@@ -50,6 +57,7 @@ class FetchOptions:
     retries: int = 3               # on 429 and 503
     max_retry_wait: float = 30.0   # a longer Retry-After fails the URL at once
     workers: int = 8               # hosts fetched in parallel
+    contact: str | None = None     # the operator's URL or e-mail, for the User-Agent
 
 
 @dataclass(frozen=True)
@@ -90,7 +98,7 @@ class Fetcher:
                  transport: httpx.BaseTransport | None = None) -> None:
         self.options = options or FetchOptions()
         self.client = httpx.Client(
-            headers={"User-Agent": USER_AGENT, "Accept-Encoding": "gzip, deflate",
+            headers={"User-Agent": user_agent(self.options.contact), "Accept-Encoding": "gzip, deflate",
                      "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1"},
             follow_redirects=False, transport=transport, trust_env=False,
             limits=httpx.Limits(max_connections=max(4, self.options.workers * 2)))

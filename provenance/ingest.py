@@ -25,6 +25,13 @@ from .model import Failure, Source
 MAX_BYTES = 20 * 1024 * 1024  # per document, before decoding
 TEXT_SUFFIXES = {".txt", ".text", ".md", ""}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+_KNOWN_SUFFIXES = TEXT_SUFFIXES | HTML_SUFFIXES
+
+
+def _suffix(name: str) -> str:
+    """`Path(name).suffix`, without building a Path for every file of a big folder."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
 JSONL_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson")
 WARC_SUFFIXES = (".warc", ".warc.gz")
 URL_BATCH = 32  # URLs fetched in parallel at a time; keeps memory bounded
@@ -168,7 +175,8 @@ def walk_folder(root: Path, include: tuple[str, ...] = (),
             if entry.name.startswith("."):
                 continue
             path = Path(entry.path)
-            rel = path.relative_to(root).as_posix()
+            # the relative path only matters to globs
+            rel = path.relative_to(root).as_posix() if include or exclude else ""
             if exclude and _excluded(rel, entry.name, exclude):
                 continue
             try:
@@ -179,7 +187,7 @@ def walk_folder(root: Path, include: tuple[str, ...] = (),
                 yield from walk(path)
                 continue
             lower = entry.name.lower()
-            known = (path.suffix.lower() in TEXT_SUFFIXES | HTML_SUFFIXES
+            known = (_suffix(lower) in _KNOWN_SUFFIXES
                      or lower.endswith(JSONL_SUFFIXES + WARC_SUFFIXES))
             if _wanted(rel, entry.name, include, known):
                 yield path
@@ -198,11 +206,12 @@ def _walk(root: Path, max_bytes: int, include: tuple[str, ...] = (),
 
 def read_file(path: Path, origin: str, max_bytes: int = MAX_BYTES) -> Source | Failure:
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return Failure(origin, f"too large: {size / 1048576:.1f} MB, the limit is "
-                                   f"{max_bytes / 1048576:.0f} MB")
-        data = path.read_bytes()
+        with open(path, "rb") as fh:  # one open for the size check and the read
+            size = os.fstat(fh.fileno()).st_size
+            if size > max_bytes:
+                return Failure(origin, f"too large: {size / 1048576:.1f} MB, the limit is "
+                                       f"{max_bytes / 1048576:.0f} MB")
+            data = fh.read()
     except PermissionError:
         return Failure(origin, "permission denied")
     except IsADirectoryError:

@@ -32,6 +32,14 @@ def test_page_is_fetched_with_an_honest_user_agent(server):
     assert agents and all(ua.startswith(f"provenance/{__version__}") for ua in agents)
 
 
+def test_the_user_agent_carries_the_operators_contact(server):
+    with fetcher(contact="mailto:desk@example.org (x)\r\nX-Evil: 1") as f:
+        f.fetch(server.url("/page"))
+    agents = {ua for path, _, ua in server.log if path == "/page"}
+    assert agents == {f"provenance/{__version__} (news provenance auditor;"
+                      " +mailto:desk@example.org xX-Evil: 1)"}
+
+
 def test_redirects_are_followed_to_the_final_url(server):
     server.redirect("/old", "/older", 301)
     server.redirect("/older", server.url("/page"), 302)

@@ -7,7 +7,6 @@ import gzip
 import io
 import json
 import os
-import pathlib
 import signal
 import sqlite3
 import threading
@@ -102,14 +101,18 @@ def test_unreadable_file(run_cli, tmp_path, monkeypatch):
     secret.write_text(GOOD, encoding="utf-8")
     secret.chmod(0)
     if os.geteuid() == 0:  # root reads everything: make the read fail as it would for a user
-        real = pathlib.Path.read_bytes
+        import builtins
 
-        def read_bytes(self):
-            if self.name == "secret.txt":
-                raise PermissionError(13, "Permission denied", str(self))
-            return real(self)
+        from provenance import ingest
 
-        monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+        real = builtins.open
+
+        def guarded_open(file, *args, **kwargs):
+            if str(file).endswith("secret.txt"):
+                raise PermissionError(13, "Permission denied", str(file))
+            return real(file, *args, **kwargs)
+
+        monkeypatch.setattr(ingest, "open", guarded_open, raising=False)
     rows = run_folder(run_cli, tmp_path, {})
     assert rows["secret.txt"]["error"] == "permission denied"
 
