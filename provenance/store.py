@@ -409,13 +409,19 @@ class Writer:
     """Collects results and writes them in batches, one transaction per batch."""
 
     def __init__(self, db: sqlite_utils.Database, ruleset: RuleSet, tool_version: str,
-                 options: dict[str, Any] | None = None, batch: int = 500) -> None:
+                 options: dict[str, Any] | None = None, batch: int = 500,
+                 batch_chars: int = 1_000_000) -> None:
         self.db = db
         self.conn: sqlite3.Connection = db.conn
         self.ruleset = ruleset
         self.rules_version = ruleset.version  # a hash over all packs: compute it once
+        # a batch ends after `batch` items or `batch_chars` characters of text, whichever
+        # comes first: big web pages are written while later ones are still being audited,
+        # and the pending batch never holds hundreds of megabytes
         self.batch = batch
-        self.pending: list[Result | Failure] = []
+        self.batch_chars = batch_chars
+        self.pending: list[Result | Prepared | Failure] = []
+        self.pending_chars = 0
         self.documents = 0
         self.failures = 0
         self.unchanged = 0
@@ -474,7 +480,11 @@ class Writer:
 
     def add(self, item: Result | Prepared | Failure) -> None:
         self.pending.append(item)
-        if len(self.pending) >= self.batch:
+        if isinstance(item, Prepared):
+            self.pending_chars += len(item.document[6])
+        elif isinstance(item, Result):
+            self.pending_chars += len(item.document.text)
+        if len(self.pending) >= self.batch or self.pending_chars >= self.batch_chars:
             self.flush()
 
     def skip(self) -> None:
@@ -484,7 +494,7 @@ class Writer:
         """Write the pending items in one transaction, one `executemany` per table."""
         if not self.pending:
             return
-        items, self.pending = self.pending, []
+        items, self.pending, self.pending_chars = self.pending, [], 0
         # failures, and notes on stored documents (what is missing), in the order met
         failed: list[tuple[int, str, str]] = []
         results: list[Prepared] = []

@@ -251,6 +251,20 @@ def _result(doc_id: str, text: str, markers: list[Marker]) -> Result:
     return Result(doc, tuple(markers), verdict)
 
 
+def test_a_batch_also_ends_at_its_size_in_characters(tmp_path, ruleset):
+    """Big pages are written as they come, not held until 500 of them are pending."""
+    db = store.connect(tmp_path / "b.db")
+    writer = store.Writer(db, ruleset, "test", batch=500, batch_chars=100)
+    count = lambda: db.conn.execute("SELECT count(*) FROM documents").fetchone()[0]  # noqa: E731
+    writer.add(store.prepare(_result("d1", "x" * 60, [])))
+    assert count() == 0 and writer.pending_chars == 60
+    writer.add(_result("d2", "y" * 60, []))
+    assert count() == 2 and writer.pending_chars == 0 and not writer.pending
+    writer.add(_result("d3", "z" * 10, []))
+    writer.close()
+    assert count() == 3
+
+
 def test_reaudit_replaces_markers_and_verdict_in_one_transaction(tmp_path, ruleset):
     db = store.connect(tmp_path / "t.db")
     writer = store.Writer(db, ruleset, "test", batch=10)
