@@ -6,7 +6,9 @@ same answer for the same bytes each time. Entries are keyed by a hash of
 their inputs, the Python version and this package's version, so an edited
 pack or an upgrade never reads a stale entry. The folder is `$PROVENANCE_CACHE`,
 else `$XDG_CACHE_HOME/provenance`, else `~/.cache/provenance`; `PROVENANCE_CACHE=off` turns the cache off. When
-it cannot be written, everything still works, only slower.
+it cannot be written, everything still works, only slower. Entries older than
+90 days are deleted whenever a new one is written, so the folder does not grow
+for ever as packs are edited and versions change.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import os
 import pickle
 import sys
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -57,6 +60,25 @@ def memo(kind: str, key: bytes, compute: Callable[[], T]) -> T:
     return value
 
 
+MAX_AGE_DAYS = 90
+
+
+def prune(folder: Path, max_age_days: float = MAX_AGE_DAYS) -> None:
+    """Delete entries written more than `max_age_days` ago (edited packs and old versions
+    leave entries nobody reads again); one still in use is simply written anew."""
+    limit = time.time() - max_age_days * 86400
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            if entry.name.endswith((".pickle", ".npz", ".tmp")) and entry.stat().st_mtime < limit:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
 def write_atomic(path: Path, write: Callable[[Any], None]) -> None:
     """Write through a temporary file and rename, so a reader never sees half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -68,3 +90,4 @@ def write_atomic(path: Path, write: Callable[[Any], None]) -> None:
     finally:
         if os.path.exists(tmp):
             os.unlink(tmp)
+    prune(path.parent)  # only after a miss, so not on every start-up

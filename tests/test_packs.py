@@ -108,3 +108,21 @@ def test_an_unwritable_cache_changes_nothing(tmp_path, monkeypatch):
     blocker.write_text("a file where the cache folder should be")
     monkeypatch.setenv("PROVENANCE_CACHE", str(blocker / "cache"))
     assert len(packs.load().rules) == len(packs.load().rules) > 50
+
+
+def test_the_cache_forgets_old_entries(tmp_path, monkeypatch):
+    import os
+    import time
+
+    from provenance import cache
+
+    monkeypatch.setenv("PROVENANCE_CACHE", str(tmp_path))
+    old, fresh, other = tmp_path / "toml-old.pickle", tmp_path / "probe-new.pickle", tmp_path / "notes.txt"
+    for path in (old, fresh, other):
+        path.write_bytes(b"x")
+    past = time.time() - 91 * 86400
+    os.utime(old, (past, past))
+    os.utime(other, (past, past))
+    assert cache.memo("toml", b"a new key", lambda: 42) == 42  # a miss writes, then prunes
+    assert not old.exists() and fresh.exists() and other.exists()
+    assert cache.memo("toml", b"a new key", lambda: 0) == 42  # and the new entry is read back
