@@ -93,9 +93,24 @@ def _pooled(ruleset: RuleSet, jobs: int, chunks: Iterator[list[Source | Failure]
                 yield from pending.popleft().result()
         while pending:
             yield from pending.popleft().result()
+    except BaseException:
+        # Ctrl-C, a failed write, a run abandoned part-way (GeneratorExit): results not yet
+        # received are not stored anyway, so stop the workers now rather than wait for them.
+        # Waiting is also where an interrupted executor can hang on its own locks.
+        _stop_workers(pool)
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _AUDITOR = None
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in list((getattr(pool, "_processes", None) or {}).values()):
+        try:
+            proc.terminate()
+        except (OSError, ValueError, AttributeError):  # already gone
+            pass
 
 
 def _init(ruleset: RuleSet, parent: int, limits: dict[str, Any] | None = None) -> None:

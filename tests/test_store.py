@@ -350,8 +350,11 @@ def test_kill_9_part_way_then_resume(corpus_2000, run_cli, tmp_path):
 def test_ctrl_c_keeps_what_was_audited(corpus_2000, tmp_path):
     folder, reference = corpus_2000
     path = tmp_path / "c.db"
+    # Ctrl-C as in a terminal, even when this test runner was started with SIGINT ignored
+    # (a child inherits "ignore", and Python then installs no KeyboardInterrupt handler)
     proc = subprocess.Popen(audit_cmd(str(folder), "--db", str(path)), cwd=tmp_path,
-                            stderr=subprocess.DEVNULL)
+                            stderr=subprocess.DEVNULL,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None and _count(path) < 200:
         time.sleep(0.02)
