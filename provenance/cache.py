@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import shutil
 import sys
 import tempfile
 import time
@@ -73,7 +74,11 @@ def prune(folder: Path, max_age_days: float = MAX_AGE_DAYS) -> None:
         return
     for entry in entries:
         try:
-            if entry.name.endswith((".pickle", ".npz", ".tmp")) and entry.stat().st_mtime < limit:
+            if entry.stat().st_mtime >= limit:
+                continue
+            if entry.is_dir() and entry.name.startswith("langid-"):  # a mapped model (langid.py)
+                shutil.rmtree(entry.path, ignore_errors=True)
+            elif entry.name.endswith((".pickle", ".npz", ".tmp")):
                 os.unlink(entry.path)
         except OSError:
             pass

@@ -26,20 +26,21 @@ def fresh(monkeypatch, tmp_path):
 def test_first_load_writes_the_cache_and_the_next_reads_it(fresh, monkeypatch):
     expected = [py3langid.classify(t)[0] for t in TEXTS]
     assert [langid.classify(t) for t in TEXTS] == expected
-    files = list(fresh.glob("langid-*.npz"))
+    files = [p for p in fresh.glob("langid-*") if p.is_dir()]
     assert len(files) == 1 and not list(fresh.glob("*.tmp"))
+    assert {p.name for p in files[0].iterdir()} == {f"{n}.npy" for n in langid._ARRAYS}
     monkeypatch.setattr(langid, "_IDENTIFIER", None)
     loaded = []
-    real = langid._from_arrays
-    monkeypatch.setattr(langid, "_from_arrays", lambda path: loaded.append(path) or real(path))
+    real = langid._mapped
+    monkeypatch.setattr(langid, "_mapped", lambda path: loaded.append(path) or real(path))
     assert [langid.classify(t) for t in TEXTS] == expected
     assert loaded == files
 
 
 def test_a_damaged_cache_falls_back_to_the_library(fresh, monkeypatch):
     langid.classify(TEXTS[0])
-    (path,) = fresh.glob("langid-*.npz")
-    path.write_bytes(b"not a numpy archive")
+    (folder,) = fresh.glob("langid-*")
+    (folder / "nextmove.npy").write_bytes(b"not a numpy array")
     monkeypatch.setattr(langid, "_IDENTIFIER", None)
     assert [langid.classify(t) for t in TEXTS] == [py3langid.classify(t)[0] for t in TEXTS]
     langid._IDENTIFIER = None

@@ -120,9 +120,12 @@ def test_the_cache_forgets_old_entries(tmp_path, monkeypatch):
     old, fresh, other = tmp_path / "toml-old.pickle", tmp_path / "probe-new.pickle", tmp_path / "notes.txt"
     for path in (old, fresh, other):
         path.write_bytes(b"x")
+    model = tmp_path / "langid-1-2"
+    model.mkdir()
+    (model / "pc.npy").write_bytes(b"x")
     past = time.time() - 91 * 86400
-    os.utime(old, (past, past))
-    os.utime(other, (past, past))
+    for path in (old, other, model):
+        os.utime(path, (past, past))
     assert cache.memo("toml", b"a new key", lambda: 42) == 42  # a miss writes, then prunes
-    assert not old.exists() and fresh.exists() and other.exists()
+    assert not old.exists() and not model.exists() and fresh.exists() and other.exists()
     assert cache.memo("toml", b"a new key", lambda: 0) == 42  # and the new entry is read back
