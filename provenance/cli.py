@@ -159,14 +159,16 @@ def audit(sources: tuple[str, ...], db_path: Path, rules_dirs: tuple[Path, ...],
                     prepared=not as_json)  # rows are cheaper to pass; --json needs the objects
     try:
         for item in items:
-            writer.add(item)
             if isinstance(item, Failure):
+                writer.add(item)
                 click.echo(f"failed: {item.origin}: {item.reason}", err=True)
                 if as_json:
                     click.echo(json.dumps({"origin": item.origin, "error": item.reason},
                                           ensure_ascii=False))
                 continue
+            # Dask and --json hand back objects: made into rows once, here, not again by the writer
             rows = item if isinstance(item, store.Prepared) else store.prepare(item)
+            writer.add(rows)
             if fail_under is not None:
                 seen.append(rows.id)
             if as_json:
