@@ -245,6 +245,14 @@ def _lines(tree: Any) -> list[tuple[str, str]]:
         ids.text, ids.first_element, ids.block, ids.skip, ids.credit, ids.article, ids.h1)
     cur: list[str] = []
     cur_region = "page"
+
+    def flush() -> None:
+        """End the current line: its text, spaces collapsed, goes to `lines` under its region."""
+        line = " ".join("".join(cur).split())
+        cur.clear()
+        if line:
+            lines.append((cur_region, line))
+
     # (iterator, region, inside an article, depth, what to do on leaving)
     stack: list[tuple[Any, str, bool, int, int]] = []
     it = tree.body.iter(include_text=True)
@@ -255,10 +263,7 @@ def _lines(tree: Any) -> list[tuple[str, str]]:
             if tid == text_id:
                 if cur_region != region:
                     if cur:
-                        line = " ".join("".join(cur).split())
-                        cur.clear()
-                        if line:
-                            lines.append((cur_region, line))
+                        flush()
                     cur_region = region
                 cur.append(child.text_content)
                 continue
@@ -282,24 +287,15 @@ def _lines(tree: Any) -> list[tuple[str, str]]:
             else:
                 inner, inner_article, then = region, article, _STAY
             if then == _FLUSH and cur:
-                line = " ".join("".join(cur).split())
-                cur.clear()
-                if line:
-                    lines.append((cur_region, line))
+                flush()
             if depth + 1 > _WALK_DEPTH:  # read as plain text
                 if cur_region != inner:
                     if cur:
-                        line = " ".join("".join(cur).split())
-                        cur.clear()
-                        if line:
-                            lines.append((cur_region, line))
+                        flush()
                     cur_region = inner
                 cur.append(child.text(deep=True, separator=" "))
                 if then == _FLUSH and cur:
-                    line = " ".join("".join(cur).split())
-                    cur.clear()
-                    if line:
-                        lines.append((cur_region, line))
+                    flush()
                 elif then == _SPACE:
                     cur.append(" ")
                 continue
@@ -309,19 +305,14 @@ def _lines(tree: Any) -> list[tuple[str, str]]:
             break
         else:
             if leave == _FLUSH and cur:
-                line = " ".join("".join(cur).split())
-                cur.clear()
-                if line:
-                    lines.append((cur_region, line))
+                flush()
             elif leave == _SPACE:
                 cur.append(" ")
             if not stack:
                 break
             it, region, article, depth, leave = stack.pop()
     if cur:
-        line = " ".join("".join(cur).split())
-        if line:
-            lines.append((cur_region, line))
+        flush()
     return lines
 
 
