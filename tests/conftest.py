@@ -37,6 +37,16 @@ def run_cli(tmp_path, monkeypatch):
     return invoke
 
 
+def example_texts(rules, no_match: bool = True) -> list[str]:
+    """The rules' example texts, match markers ([[...]]) removed."""
+    out = []
+    for rule in rules:
+        out.extend(t.replace("[[", "").replace("]]", "") for t in rule.examples["match"])
+        if no_match:
+            out.extend(rule.examples["no_match"])
+    return out
+
+
 def text_doc(text: str, origin: str = "test.txt", domain: str | None = None):
     from provenance.model import Document
 

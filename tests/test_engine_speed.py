@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import text_doc
+from conftest import example_texts, text_doc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -35,12 +35,7 @@ class _Folding:
 
 
 def _block_lines(ruleset):
-    out = []
-    for rule in ruleset.rules:
-        if rule.kind in ("block", "repeat"):
-            out.extend(t.replace("[[", "").replace("]]", "") for t in rule.examples["match"])
-            out.extend(rule.examples["no_match"])
-    return out
+    return example_texts(r for r in ruleset.rules if r.kind in ("block", "repeat"))
 
 
 @settings(max_examples=200, deadline=None)
@@ -83,9 +78,8 @@ def test_literals_are_found_where_prefilter_text_differs(ruleset):
     """A text with "İ" makes `prefilter_text` differ from `view.lower`: literals then get a
     pass of their own over the mapped text, and the markers are those without prefilter."""
     fast, slow = Engine(ruleset), Engine(ruleset, prefilter=False)
-    texts = [t.replace("[[", "").replace("]]", "")
-             for r in ruleset.rules if r.kind in ("pattern", "credit", "phrase")
-             for t in r.examples["match"]]
+    texts = example_texts((r for r in ruleset.rules if r.kind in ("pattern", "credit", "phrase")),
+                          no_match=False)
     checked = 0
     for text in texts:
         for variant in (text, "İstanbul. " + text, text.replace("i", "ı", 1)):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import regex
-from conftest import ROOT, SEEDS, text_doc
+from conftest import ROOT, SEEDS, example_texts, text_doc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -60,11 +60,7 @@ def _pattern_rules(ruleset):
 
 
 def _examples(ruleset):
-    out = []
-    for rule in _pattern_rules(ruleset):
-        out.extend(t.replace("[[", "").replace("]]", "") for t in rule.examples["match"])
-        out.extend(rule.examples["no_match"])
-    return out
+    return example_texts(_pattern_rules(ruleset))
 
 
 @settings(max_examples=150, deadline=None)
