@@ -153,6 +153,11 @@ def builtin_dir() -> Path:
         raise
 
 
+def parse_toml(raw: bytes) -> dict[str, Any]:
+    """A pack file's TOML, parsed once per content and kept in the start-up cache."""
+    return memo("toml", raw, lambda: tomllib.loads(raw.decode("utf-8")))
+
+
 def load(extra_dirs: list[Path] | tuple[Path, ...] = (), builtin: bool = True) -> RuleSet:
     ruleset = RuleSet()
     dirs = ([builtin_dir()] if builtin else []) + [Path(d) for d in extra_dirs]
@@ -168,7 +173,7 @@ def load(extra_dirs: list[Path] | tuple[Path, ...] = (), builtin: bool = True) -
 def _load_file(path: Path, ruleset: RuleSet, seen_rules: dict[str, str]) -> None:
     try:
         raw = path.read_bytes()
-        data = memo("toml", raw, lambda: tomllib.loads(raw.decode("utf-8")))
+        data = parse_toml(raw)
     except (OSError, UnicodeDecodeError) as exc:
         raise PackError(path, "(file)", f"cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:

@@ -558,13 +558,12 @@ def pack_header(path: str | None) -> dict[str, Any]:
     description, and for the outlet registry its sources and licence."""
     import tomllib
 
-    from .cache import memo
+    from .packs import parse_toml
 
     if not path:
         return {}
     try:
-        raw = Path(path).read_bytes()
-        data = memo("toml", raw, lambda: tomllib.loads(raw.decode("utf-8")))  # shared with packs.load
+        data = parse_toml(Path(path).read_bytes())
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return {}
     for head in ("pack", "registry", "verdict"):
