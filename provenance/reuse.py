@@ -149,14 +149,37 @@ def _chrome_lines(item: Item) -> list[tuple[int, int]]:
 
 
 class Tokens:
-    """The analysable words of one text: normalised forms and character spans."""
+    """The analysable words of one text: normalised forms, and their character spans,
+    found only when a passage needs them (most texts never reach verification)."""
 
-    __slots__ = ("norm", "starts", "ends")
+    __slots__ = ("norm", "_text", "_lines", "_starts", "_ends")
 
-    def __init__(self, norm: list[str], starts: array, ends: array) -> None:
+    def __init__(self, norm: list[str], text: str, lines: list[tuple[int, int]]) -> None:
         self.norm = norm
-        self.starts = starts
-        self.ends = ends
+        self._text = text
+        self._lines = lines
+        self._starts: array | None = None
+        self._ends: array | None = None
+
+    def _spans(self) -> None:
+        starts, ends = array("l"), array("l")
+        for a, b in self._lines:
+            for m in _TOKEN.finditer(self._text, a, b):
+                starts.append(m.start())
+                ends.append(m.end())
+        self._starts, self._ends = starts, ends
+
+    @property
+    def starts(self) -> array:
+        if self._starts is None:
+            self._spans()
+        return self._starts  # type: ignore[return-value]
+
+    @property
+    def ends(self) -> array:
+        if self._ends is None:
+            self._spans()
+        return self._ends  # type: ignore[return-value]
 
     def __len__(self) -> int:
         return len(self.norm)
@@ -203,13 +226,11 @@ class Corpus:
     def _tokens_uncached(self, index: int) -> Tokens:
         item = self.items[index]
         norm: list[str] = []
-        starts, ends = array("l"), array("l")
-        for a, b in self.kept_lines(item):
-            for m in _TOKEN.finditer(item.text, a, b):
-                norm.append(m.group().casefold())
-                starts.append(m.start())
-                ends.append(m.end())
-        return Tokens(norm, starts, ends)
+        lines = self.kept_lines(item)
+        findall, text = _TOKEN.findall, item.text
+        for a, b in lines:
+            norm.extend(map(str.casefold, findall(text, a, b)))
+        return Tokens(norm, text, lines)
 
     def shingles(self, norm: list[str]) -> list[int]:
         """Hashes of the k-word shingles, the same in every process: Python's `hash` of a
