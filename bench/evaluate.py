@@ -15,6 +15,10 @@ average). `image_credit` and `residue` are document-level booleans.
 is audited by URL), so that the publisher is known even where the saved page
 has no canonical link; without it, files are audited exactly as files.
 
+--review FILE adds label entries the labels leave out against their own policy
+(bench/label_review.toml: each addition quotes the document and says why); the
+figures are then printed "with N reviewed additions", never silently.
+
 CORPUS defaults to ../shared/corpus relative to the repository. The figures are
 also written to bench/results/evaluate.json (or --json PATH).
 """
@@ -22,6 +26,7 @@ also written to bench/results/evaluate.json (or --json PATH).
 from __future__ import annotations
 
 import argparse
+import html
 import json
 import re
 import sys
@@ -107,7 +112,31 @@ def _doc_kind(doc: str) -> str:
     return "html" if doc.lower().endswith((".html", ".htm")) else "text"
 
 
-def evaluate(corpus: Path, rules: list[Path] | None = None, urls: bool = False) -> dict[str, Any]:
+def load_review(path: Path, corpus: Path) -> list[dict[str, Any]]:
+    """Label additions from a review file (TOML, `[[add]]` with doc, category, value, quote, why).
+
+    The labels are the reference; a review only adds what they leave out against
+    their own policy, and every addition must quote the document verbatim (checked
+    here), so the figures "as given" and "as reviewed" are both reproducible."""
+    import tomllib
+
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    adds = data.get("add", [])
+    for add in adds:
+        missing = {"doc", "category", "value", "quote", "why"} - add.keys()
+        if missing:
+            raise ValueError(f"{path}: an [[add]] lacks {', '.join(sorted(missing))}")
+        if add["category"] not in SET_CATEGORIES:
+            raise ValueError(f"{path}: {add['doc']}: category must be one of {', '.join(SET_CATEGORIES)}")
+        raw = (corpus / add["doc"]).read_bytes().decode("utf-8", "replace")
+        visible = html.unescape(re.sub(r"<[^>]*>", "", raw))  # the quote may run across a link
+        if " ".join(add["quote"].split()) not in " ".join(visible.split()):
+            raise ValueError(f"{path}: {add['doc']}: quote not found in the document: {add['quote']!r}")
+    return adds
+
+
+def evaluate(corpus: Path, rules: list[Path] | None = None, urls: bool = False,
+             review: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Audit every labelled document and return counts per category and language."""
     from provenance import packs
     from provenance.audit import Auditor
@@ -132,6 +161,9 @@ def evaluate(corpus: Path, rules: list[Path] | None = None, urls: bool = False) 
             markers = result.markers
         docs += 1
         found, wanted = found_sets(markers), wanted_sets(label)
+        for add in review or ():
+            if add["doc"] == label["doc"]:
+                wanted[add["category"]].add(add["value"])
         groups = (label.get("lang") or "?", _doc_kind(label["doc"]), "all")
         for lang in groups:
             for key in (*SET_CATEGORIES, *BOOL_CATEGORIES):
@@ -145,6 +177,7 @@ def evaluate(corpus: Path, rules: list[Path] | None = None, urls: bool = False) 
     return {
         "corpus": str(corpus),
         "urls": urls,
+        "review": [f"{a['doc']} {a['category']} +{a['value']}" for a in review or ()],
         "documents": docs,
         "failures": failures,
         "categories": {key: {lang: c.as_dict() for lang, c in sorted(langs.items())}
@@ -166,6 +199,7 @@ def render(report: dict[str, Any]) -> str:
     head = f"{'category':<24}" + "".join(f"{lang:>16}" for lang in langs)
     lines = [f"corpus: {report['corpus']} ({report['documents']} documents"
              f"{', original URLs' if report.get('urls') else ''})",
+             f"labels: {'as given' if not report.get('review') else 'with %d reviewed additions' % len(report['review'])}",
              "precision/recall per category, language and document kind (tp/fp/fn in the JSON file)",
              "not counted: boilerplate kinds the labels do not record ("
              + ", ".join(sorted(UNLABELLED_BOILERPLATE)) + ")",
@@ -187,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=DEFAULT_OUT, help="where to write the figures")
     parser.add_argument("--urls", action="store_true", help="give pages their original URL from the labels")
     parser.add_argument("--rules", type=Path, action="append", default=[], help="extra rule folder")
+    parser.add_argument("--review", type=Path, default=None,
+                        help="TOML file of label additions, each quoting the document (see bench/label_review.toml)")
     parser.add_argument("--show-errors", action="append", default=[], metavar="CATEGORY",
                         help="list false positives and negatives of a category (repeatable)")
     args = parser.parse_args(argv)
@@ -195,7 +231,12 @@ def main(argv: list[str] | None = None) -> int:
     if not (args.corpus / "labels.jsonl").is_file():
         print(f"no labels.jsonl in {args.corpus}", file=sys.stderr)
         return 2
-    report = evaluate(args.corpus, args.rules, urls=args.urls)
+    try:
+        review = load_review(args.review, args.corpus) if args.review else None
+    except (OSError, ValueError) as exc:
+        print(f"review: {exc}", file=sys.stderr)
+        return 2
+    report = evaluate(args.corpus, args.rules, urls=args.urls, review=review)
     print(render(report))
     for key in args.show_errors:
         for line in report["errors"].get(key, []):
