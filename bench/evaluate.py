@@ -199,7 +199,8 @@ def render(report: dict[str, Any]) -> str:
     head = f"{'category':<24}" + "".join(f"{lang:>16}" for lang in langs)
     lines = [f"corpus: {report['corpus']} ({report['documents']} documents"
              f"{', original URLs' if report.get('urls') else ''})",
-             f"labels: {'as given' if not report.get('review') else 'with %d reviewed additions' % len(report['review'])}",
+             "labels: " + (f"with {len(report['review'])} reviewed additions" if report.get("review")
+                           else "as given"),
              "precision/recall per category, language and document kind (tp/fp/fn in the JSON file)",
              "not counted: boilerplate kinds the labels do not record ("
              + ", ".join(sorted(UNLABELLED_BOILERPLATE)) + ")",
