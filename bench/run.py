@@ -122,11 +122,11 @@ def main() -> None:
     cli = [py, "-m", "provenance"]
     db = work / "bench.db"
 
-    def audit(src: Path, jobs: int, *more: str) -> list[str]:
-        # the per-document pipeline, files -> SQLite; the corpus-wide reuse step is
-        # measured on its own by bench/reuse.py
-        return [*cli, "audit", str(src), "--db", str(db), "-q", "--jobs", str(jobs), "--no-reuse",
-                *more]
+    def audit(src: Path, jobs: int, *more: str, reuse: bool = False) -> list[str]:
+        # the per-document pipeline, files -> SQLite; the corpus-wide reuse step (on by
+        # default in the CLI) is timed by the *_reuse case and by bench/reuse.py
+        return [*cli, "audit", str(src), "--db", str(db), "-q", "--jobs", str(jobs),
+                *([] if reuse else ["--no-reuse"]), *more]
 
     cases: dict[str, list[str]] = {
         "floor_large": [py, str(HERE / "floor.py"), str(large), str(db)],
@@ -136,6 +136,7 @@ def main() -> None:
         "audit_large_j2": audit(large, 2),
         "audit_small_j1": audit(small, 1),
         "audit_small_j2": audit(small, 2),
+        "audit_small_j2_reuse": audit(small, 2, reuse=True),
     }
     if html is not None:
         cases["audit_html_j1"] = audit(html, 1)
@@ -186,6 +187,7 @@ def main() -> None:
         "peak_mb_small_j1": med.get("audit_small_j1", {}).get("peak_mb"),
         "peak_mb_large_j1": med.get("audit_large_j1", {}).get("peak_mb"),
         "peak_memory_large_vs_small": ratio("audit_large_j1", "audit_small_j1", "peak_mb"),
+        "reuse_step_cost_small_j2": ratio("audit_small_j2_reuse", "audit_small_j2"),
         "jobs2_speedup_text": ratio("audit_large_j1", "audit_large_j2"),
         "jobs2_speedup_text_small": ratio("audit_small_j1", "audit_small_j2"),
         "jobs2_speedup_html": ratio("audit_html_j1", "audit_html_j2"),

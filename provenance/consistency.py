@@ -18,6 +18,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 _DE_HEADS = ("präsident", "minister", "sekretär", "chef", "sprecher", "kanzler", "vorsitzende",
@@ -34,7 +35,7 @@ _ARTICLES = ("der", "die", "das", "den", "dem", "des", "ein", "eine", "einer", "
              "einem", "und", "oder", "sowie", "wie", "so", "the", "a", "an", "and", "of", "with",
              "by", "mit", "von", "vom", "zum", "zur", "für", "bei", "als")
 _NAME = (r"(?P<name>[A-ZÄÖÜ][a-zäöüßéèáàíóúçñ]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?"
-         r"\s+(?:(?:van|von|de|der|den|da|di|du|le|la|al|bin|ibn|ten|ter)\s+)*"
+         r"[ \t]+(?:(?:van|von|de|der|den|da|di|du|le|la|al|bin|ibn|ten|ter)[ \t]+)*"
          r"[A-ZÄÖÜ][a-zäöüßéèáàíóúçñ'’]+(?:-[A-ZÄÖÜ][a-zäöüß]+)?)\b")
 _NOT_ARTICLE = r"(?!(?i:" + "|".join(_ARTICLES) + r")\b)"
 _DE_QUALIFIER = r"(?:" + _NOT_ARTICLE + r"(?:[a-zäöü]\w*(?:e|en|er|es)|[Ee]x)[ \t]+)"
@@ -97,10 +98,48 @@ def role_key(role: str) -> str:
     return CANONICAL.get(head, head)
 
 
+# Every role phrase holds one of these words (lower case; German heads end compounds), so
+# lines without any of them cannot hold an apposition: one automaton pass finds the lines
+# worth the regular expression, which costs a few microseconds at every word start.
+_HEAD_WORDS = sorted({*_DE_HEADS, "minister", "secretary", "president", "chancellor", "premier",
+                      "senator", "governor", "mayor", "ambassador", "general", "admiral", "director",
+                      "chair", "ceo", "chief", "spokes", "commissioner", "king", "queen", "pope"})
+
+
+@lru_cache(maxsize=1)
+def _heads() -> Any:
+    import ahocorasick_rs
+
+    return ahocorasick_rs.AhoCorasick(_HEAD_WORDS, matchkind=ahocorasick_rs.MatchKind.LeftmostFirst)
+
+
+def _candidate_lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the lines holding a head word; the whole text when lower-casing
+    changes its length (the positions would not map back)."""
+    low = text.lower()
+    if len(low) != len(text):
+        return [(0, len(text))]
+    out: list[tuple[int, int]] = []
+    for _, start, _end in _heads().find_matches_as_indexes(low, overlapping=False):
+        if out and start < out[-1][1]:
+            continue
+        end = text.find("\n", start)
+        out.append((text.rfind("\n", 0, start) + 1, len(text) if end < 0 else end))
+    return out
+
+
 def find_roles(text: str) -> list[Role]:
-    """Every "<role> <Firstname Lastname>" apposition in `text`."""
+    """Every "<role> <Firstname Lastname>" apposition in `text` (appositions never cross a
+    line: the pattern joins its words with spaces and tabs only)."""
     out = []
-    for m in _APPOSITION.finditer(text):
+    for line_start, line_end in _candidate_lines(text):
+        out.extend(_roles(text, line_start, line_end))
+    return out
+
+
+def _roles(text: str, start: int, end: int) -> list[Role]:
+    out = []
+    for m in _APPOSITION.finditer(text, start, end):
         role = " ".join(m.group("role").split())
         out.append(Role(person=" ".join(m.group("name").split()), role=role, role_key=role_key(role),
                         former=bool(_TIME.search(role)), start=m.start(), end=m.end(),

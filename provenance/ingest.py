@@ -187,7 +187,7 @@ def walk_folder(root: Path, include: tuple[str, ...] = (),
                 yield from walk(path)
                 continue
             lower = entry.name.lower()
-            known = (_suffix(lower) in _KNOWN_SUFFIXES
+            known = (_suffix(lower.removesuffix(".gz")) in _KNOWN_SUFFIXES
                      or lower.endswith(JSONL_SUFFIXES + WARC_SUFFIXES))
             if _wanted(rel, entry.name, include, known):
                 yield path
@@ -211,7 +211,11 @@ def read_file(path: Path, origin: str, max_bytes: int = MAX_BYTES) -> Source | F
             if size > max_bytes:
                 return Failure(origin, f"too large: {size / 1048576:.1f} MB, the limit is "
                                        f"{max_bytes / 1048576:.0f} MB")
-            data = fh.read()
+            data = _gunzip(fh, max_bytes) if path.name.lower().endswith(".gz") else fh.read()
+    except _TooLarge:
+        return Failure(origin, f"too large: over {max_bytes / 1048576:.0f} MB once decompressed")
+    except (gzip.BadGzipFile, EOFError, zlib.error) as exc:
+        return Failure(origin, f"not valid gzip: {exc or 'the file ends early'}")
     except PermissionError:
         return Failure(origin, "permission denied")
     except IsADirectoryError:
@@ -221,9 +225,23 @@ def read_file(path: Path, origin: str, max_bytes: int = MAX_BYTES) -> Source | F
     return Source(origin=origin, data=data, kind=sniff_kind(origin, data))
 
 
+class _TooLarge(Exception):
+    pass
+
+
+def _gunzip(fh: Any, max_bytes: int) -> bytes:
+    """A saved page compressed by a crawler (`page.html.gz`), read to at most `max_bytes`:
+    a small file can unpack to gigabytes."""
+    with gzip.GzipFile(fileobj=fh) as gz:
+        data = gz.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise _TooLarge
+    return data
+
+
 def sniff_kind(origin: str, data: bytes) -> str:
     """HTML by suffix, else by the first bytes; everything else is text."""
-    suffix = Path(origin).suffix.lower()
+    suffix = Path(origin.removesuffix(".gz").removesuffix(".GZ")).suffix.lower()
     if suffix in HTML_SUFFIXES:
         return "html"
     head = data[:512].lstrip().lower()

@@ -48,7 +48,9 @@ class Settings:
     k: int = 5                 # words per shingle
     sample: int = 4            # keep shingles whose hash % sample == 0 for the index
     min_common: int = 2        # sampled shingles two texts must share to be compared
-    max_group: int = 200       # a shingle in more texts than this links them in a chain
+    max_group: int = 50        # a shingle in more texts than this links them in a chain ...
+    hubs: int = 3              # ... plus a star from its first this many credited texts
+    max_partners: int = 5      # candidates verified per text, strongest first
     min_passage: int = 8       # words in a shared run
     gap: int = 4               # edited words bridged inside one passage
     min_words: int = 25        # shared words for a pair to count as reuse
@@ -147,14 +149,37 @@ def _chrome_lines(item: Item) -> list[tuple[int, int]]:
 
 
 class Tokens:
-    """The analysable words of one text: normalised forms and character spans."""
+    """The analysable words of one text: normalised forms, and their character spans,
+    found only when a passage needs them (most texts never reach verification)."""
 
-    __slots__ = ("norm", "starts", "ends")
+    __slots__ = ("norm", "_text", "_lines", "_starts", "_ends")
 
-    def __init__(self, norm: list[str], starts: array, ends: array) -> None:
+    def __init__(self, norm: list[str], text: str, lines: list[tuple[int, int]]) -> None:
         self.norm = norm
-        self.starts = starts
-        self.ends = ends
+        self._text = text
+        self._lines = lines
+        self._starts: array | None = None
+        self._ends: array | None = None
+
+    def _spans(self) -> None:
+        starts, ends = array("l"), array("l")
+        for a, b in self._lines:
+            for m in _TOKEN.finditer(self._text, a, b):
+                starts.append(m.start())
+                ends.append(m.end())
+        self._starts, self._ends = starts, ends
+
+    @property
+    def starts(self) -> array:
+        if self._starts is None:
+            self._spans()
+        return self._starts  # type: ignore[return-value]
+
+    @property
+    def ends(self) -> array:
+        if self._ends is None:
+            self._spans()
+        return self._ends  # type: ignore[return-value]
 
     def __len__(self) -> int:
         return len(self.norm)
@@ -177,6 +202,8 @@ class Corpus:
         self.many = max(50, int(s.boiler_many * len(items)))
         self.boilerplate_lines = sum(1 for n in self.line_docs.values() if n >= s.boiler_docs)
         self._tokens = lru_cache(maxsize=4096)(self._tokens_uncached)
+        self._positions = lru_cache(maxsize=4096)(self._positions_uncached)
+        self._shingles_of = lru_cache(maxsize=4096)(lambda index: self.shingles(self.tokens(index).norm))
 
     def is_boilerplate_line(self, line: str, domain: str | None) -> bool:
         s = self.settings
@@ -199,13 +226,11 @@ class Corpus:
     def _tokens_uncached(self, index: int) -> Tokens:
         item = self.items[index]
         norm: list[str] = []
-        starts, ends = array("l"), array("l")
-        for a, b in self.kept_lines(item):
-            for m in _TOKEN.finditer(item.text, a, b):
-                norm.append(m.group().casefold())
-                starts.append(m.start())
-                ends.append(m.end())
-        return Tokens(norm, starts, ends)
+        lines = self.kept_lines(item)
+        findall, text = _TOKEN.findall, item.text
+        for a, b in lines:
+            norm.extend(map(str.casefold, findall(text, a, b)))
+        return Tokens(norm, text, lines)
 
     def shingles(self, norm: list[str]) -> list[int]:
         """Hashes of the k-word shingles, the same in every process: Python's `hash` of a
@@ -221,18 +246,42 @@ class Corpus:
     def sampled(self, index: int) -> list[int]:
         """The index keys of one text: its sampled shingles, each once."""
         m = self.settings.sample
-        return list({h for h in self.shingles(self.tokens(index).norm) if h % m == 0})
+        return list({h for h in self.shingles_of(index) if h % m == 0})
+
+    def positions(self, index: int) -> dict[int, list[int]]:
+        """Where each shingle of one text starts (at most 16 places), built once per text."""
+        return self._positions(index)
+
+    def _positions_uncached(self, index: int) -> dict[int, list[int]]:
+        pos: dict[int, list[int]] = defaultdict(list)
+        for j, h in enumerate(self.shingles_of(index)):
+            bucket = pos[h]
+            if len(bucket) < 16:
+                bucket.append(j)
+        return dict(pos)
+
+    def shingles_of(self, index: int) -> list[int]:
+        """The shingles of one text, computed once per text (verification meets a text often)."""
+        return self._shingles_of(index)
 
 
 # -- candidates ----------------------------------------------------------------
 
 def candidate_pairs(corpus: Corpus) -> list[tuple[int, int, int]]:
-    """(a, b, shared sampled shingles) for every pair worth verifying; one sort, near-linear."""
+    """(a, b, shared sampled shingles) for every pair worth verifying; one sort, near-linear.
+
+    Two bounds keep the cost linear in the corpus even when texts share
+    sentences with hundreds of others (templated or wire-heavy crawls): a key in
+    more than `max_group` texts links them as a chain plus a star from its first
+    few credited texts (so a copy still meets the wire release it copies), and
+    each text keeps only its `max_partners` strongest candidates.
+    """
     import numpy as np
 
     s = corpus.settings
+    items = corpus.items
     hashes, owners = array("q"), array("l")
-    for i in range(len(corpus.items)):
+    for i in range(len(items)):
         keys = corpus.sampled(i)
         hashes.extend(keys)
         owners.extend([i] * len(keys))
@@ -242,31 +291,54 @@ def candidate_pairs(corpus: Corpus) -> list[tuple[int, int, int]]:
     o = np.frombuffer(owners, dtype=np.int64) if owners.itemsize == 8 else \
         np.frombuffer(owners, dtype=np.int32).astype(np.int64)
     order = np.argsort(h, kind="stable")
-    h, o = h[order], o[order]
+    h, o = h[order], o[order]  # within one key, owners ascend (stable sort, one key per text)
     starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
     sizes = np.diff(np.r_[starts, len(h)])
-    n = np.int64(len(corpus.items))
+    n = np.int64(len(items))
+    is_ref = np.array([it.kind == "reference" for it in items], dtype=bool)
+    credited = is_ref | np.array([bool(it.credits) for it in items], dtype=bool)
     codes: list[Any] = []
-    two = starts[sizes == 2]
-    if len(two):
-        x, y = o[two], o[two + 1]
-        codes.append(np.minimum(x, y) * n + np.maximum(x, y))
-    for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist(), strict=True):
-        members = sorted(set(o[start:start + size].tolist()))
-        if len(members) > s.max_group:
-            links = list(zip(members, members[1:], strict=False))  # a chain keeps clusters, not all pairs
-        else:
-            links = [(a, b) for i, a in enumerate(members) for b in members[i + 1:]]
-        codes.append(np.array([a * int(n) + b for a, b in links], dtype=np.int64))
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= s.max_group)]).tolist():
+        members = o[starts[sizes == size][:, None] + np.arange(size)]  # groups x size
+        i, j = np.triu_indices(size, 1)
+        codes.append((members[:, i] * n + members[:, j]).ravel())
+    for start, size in zip(starts[sizes > s.max_group].tolist(), sizes[sizes > s.max_group].tolist(),
+                           strict=True):
+        members = o[start:start + size]
+        codes.append(members[:-1] * n + members[1:])  # a chain keeps the cluster connected
+        for hub in members[credited[members]][:s.hubs].tolist():
+            others = members[members != hub]
+            codes.append(np.minimum(others, hub) * n + np.maximum(others, hub))
     allc = np.concatenate(codes) if codes else np.array([], dtype=np.int64)
     uniq, counts = np.unique(allc, return_counts=True)
     keep = counts >= s.min_common
-    out = []
-    for code, count in zip(uniq[keep].tolist(), counts[keep].tolist(), strict=True):
-        a, b = divmod(code, int(n))
-        if a != b and not (corpus.items[a].kind == "reference" and corpus.items[b].kind == "reference"):
-            out.append((a, b, count))
-    return out
+    uniq, counts = uniq[keep], counts[keep]
+    a, b = np.divmod(uniq, n)
+    useful = (a != b) & ~(is_ref[a] & is_ref[b])  # references are not compared with each other
+    a, b, counts = a[useful], b[useful], counts[useful]
+    if len(a) == 0:
+        return []
+    chosen = _strongest(a, b, counts, credited, s.max_partners)
+    return [(int(x), int(y), int(c)) for x, y, c in zip(a[chosen], b[chosen], counts[chosen], strict=True)]
+
+
+def _strongest(a: Any, b: Any, counts: Any, credited: Any, k: int) -> Any:
+    """Mask of the pairs that are among the `k` strongest candidates of either side:
+    credited partners (a wire or agency text, a reference) first, then most shared keys."""
+    import numpy as np
+
+    m = len(a)
+    side = np.r_[a, b]            # the text whose candidates these are
+    partner = np.r_[b, a]
+    pair = np.r_[np.arange(m), np.arange(m)]
+    rank = np.lexsort((partner, -np.r_[counts, counts], ~credited[partner], side))
+    side_sorted = side[rank]
+    first = np.r_[True, side_sorted[1:] != side_sorted[:-1]]
+    group_start = np.maximum.accumulate(np.where(first, np.arange(2 * m), 0))
+    top = (np.arange(2 * m) - group_start) < k
+    chosen = np.zeros(m, dtype=bool)
+    chosen[pair[rank[top]]] = True
+    return chosen
 
 
 # -- exact verification --------------------------------------------------------
@@ -279,23 +351,24 @@ def verify(corpus: Corpus, a: int, b: int) -> Pair | None:
     k = s.k
     if len(na) < k or len(nb) < k:
         return None
-    pos_b: dict[int, list[int]] = defaultdict(list)
-    for j, hb in enumerate(corpus.shingles(nb)):
-        bucket = pos_b[hb]
-        if len(bucket) < 16:
-            bucket.append(j)
+    pos_b = corpus.positions(b)
+    len_a, len_b, min_passage = len(na), len(nb), s.min_passage
     runs: list[tuple[int, int, int]] = []
-    for i, ha in enumerate(corpus.shingles(na)):
-        for j in pos_b.get(ha, ()):
+    for i, ha in enumerate(corpus.shingles_of(a)):
+        js = pos_b.get(ha)
+        if js is None:
+            continue
+        for j in js:
             if i and j and na[i - 1] == nb[j - 1]:
                 continue  # inside a run found from an earlier start on the same diagonal
             if na[i:i + k] != nb[j:j + k]:
                 continue  # hash collision
-            length = k
-            while i + length < len(na) and j + length < len(nb) and na[i + length] == nb[j + length]:
-                length += 1
-            if length >= s.min_passage:
-                runs.append((length, i, j))
+            x, y = i + k, j + k
+            while x < len_a and y < len_b and na[x] == nb[y]:
+                x += 1
+                y += 1
+            if x - i >= min_passage:
+                runs.append((x - i, i, j))
     if not runs:
         return None
     taken_a = bytearray(len(na))
@@ -381,18 +454,34 @@ class Copied:
 
 
 def copied_markers(analysis: Analysis) -> list[Copied]:
-    """For each pair, the side without a credit copies the credited side's wire or agency."""
-    out: dict[tuple[str, str, str, int, int], Copied] = {}
+    """For each pair, the side without a credit copies the credited side's wire or agency.
+
+    Passages of one text copied from several credited texts overlap; they are
+    joined into one marker per stretch of text and credit, so a text copied
+    across a cluster gets one quote per copied stretch, not one per partner."""
+    spans: dict[tuple[str, str, str], list[tuple[int, int, str]]] = defaultdict(list)
     items = analysis.items
+    text_of: dict[str, str] = {}
     for p in analysis.pairs:
         for src, dst, flip in ((p.b, p.a, False), (p.a, p.b, True)):
             target = items[dst]
             if target.kind != "document":
                 continue
+            text_of[target.id] = target.text
             for category, entity in sorted(items[src].credits - target.credits):
                 for x in p.passages:
                     start, end = (x.b_start, x.b_end) if flip else (x.a_start, x.a_end)
-                    key = (target.id, category, entity, start, end)
-                    out.setdefault(key, Copied(target.id, category, entity, start, end,
-                                               target.text[start:end], items[src].id))
-    return sorted(out.values(), key=lambda c: (c.document_id, c.start, c.category, c.entity))
+                    spans[(target.id, category, entity)].append((start, end, items[src].id))
+    out = []
+    for (doc_id, category, entity), found in spans.items():
+        found.sort()
+        text = text_of[doc_id]
+        start, end, source = found[0]
+        for s_, e_, src in found[1:]:
+            if s_ <= end or not text[end:s_].strip():  # overlapping, or apart by white space only
+                end = max(end, e_)
+                continue
+            out.append(Copied(doc_id, category, entity, start, end, text[start:end], source))
+            start, end, source = s_, e_, src
+        out.append(Copied(doc_id, category, entity, start, end, text[start:end], source))
+    return sorted(out, key=lambda c: (c.document_id, c.start, c.category, c.entity))

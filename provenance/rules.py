@@ -445,11 +445,16 @@ class Engine:
             judged: list[tuple[int, int, str, bool, str]] = []
             people: set[tuple[str, str]] = set()
             rule_self = set(self_ids)
+            cued: list[bool] = []
             for os_, oe, outlet_id, strict, is_link in kept:
                 outlet = self.ruleset.outlets[outlet_id]
                 if types is not None and outlet.type not in types:
                     continue
-                role = self._role(doc.text, os_, oe, cues, window)
+                role = self._role(doc.text, os_, oe, cues, window, default=None)
+                cued.append(role is not None)
+                role = role or "mention"
+                if strict and not is_link and role in CITING_ROLES and _longer_name(doc.text, oe):
+                    role = "mention"  # "Nature Astronomy", "Vice President", "Phoenix police"
                 if is_link and role not in CITING_ROLES and link_cue is not None \
                         and link_cue.search(fold(doc.text[os_:oe])):
                     role = "cited"  # the anchor text is itself the cue: "wie <a>berichtet</a>"
@@ -460,6 +465,7 @@ class Engine:
                 if role in CITING_ROLES and not outlet.citable:
                     role = "mention"  # a photo agency is credited, never a source
                 judged.append((os_, oe, outlet_id, strict or is_link, role))
+            self._coordinate(doc.text, judged, cued, cues, window)
             for os_, oe, outlet_id, strict, role in judged:
                 if role == "ignore" or (outlet_id, doc.text[os_:oe]) in people:
                     continue  # "Michael Bloomberg ... Bloomberg said": the person throughout
@@ -508,7 +514,8 @@ class Engine:
         return out
 
     @staticmethod
-    def _role(text: str, s: int, e: int, cues: list[_Cue], window: int) -> str:
+    def _role(text: str, s: int, e: int, cues: list[_Cue], window: int,
+              default: str | None = "mention") -> str | None:
         before, after = _clause(text, s, e, window)
         for cue in cues:
             if cue.before is not None and not cue.before.search(before):
@@ -516,7 +523,26 @@ class Engine:
             if cue.after is not None and not cue.after.search(after):
                 continue
             return cue.role
-        return "mention"
+        return default
+
+    def _coordinate(self, text: str, judged: list[tuple[int, int, str, bool, str]],
+                    cued: list[bool], cues: list[_Cue], window: int) -> None:
+        """Names joined into a list share one cue: "laut ARD und ZDF", "according to
+        Reuters and the AP", "NBC News and Bloomberg have reported". The list is
+        judged as one name (the context before its first and after its last member);
+        a citing role goes to every member that no cue of its own judged."""
+        i = 0
+        while i < len(judged):
+            j = i
+            while j + 1 < len(judged) and _COORDINATOR.match(text, judged[j][1], judged[j + 1][0]):
+                j += 1
+            if j > i:
+                role = self._role(text, judged[i][0], judged[j][1], cues, window, default=None)
+                if role in CITING_ROLES:
+                    for k in range(i, j + 1):
+                        if not cued[k]:
+                            judged[k] = (*judged[k][:4], role)
+            i = j + 1
 
 
 # what may stand between a name and its context without changing the role:
@@ -531,6 +557,34 @@ _ABBREV = regex.compile(
     r"Jan|Feb|Mar|Apr|Aug|Sep|Sept|Oct|Nov|Dec|Okt|Dez|Abs|Art|Bd|Hrsg|Mio|Mrd|Tel|usw|vgl|ggf|evtl|"
     r"z\.\s?B|u\.\s?a|d\.\s?h|U\.S|U\.K)\.$")
 _SENT_START = regex.compile(r"[\p{Lu}\p{N}\"'(\[\-]")
+
+
+# what joins the names of a list: ", ", " and ", ", und die ", " / ", quotes around names
+_COORDINATOR = regex.compile(
+    r"[\"'\u201c\u201d\u201e\u00ab\u00bb)]*(?:\s*,\s*(?:(?:and|or|und|oder|sowie|as well as)\s+)?"
+    r"|\s+(?:and|or|und|oder|sowie|as well as|&)\s+|\s*/\s*)"
+    r"(?:(?:the|der|die|das|dem|den|des|von|vom)\s+)?[\"'\u201c\u201d\u201e\u00ab\u00bb(]*$")
+# after a common-word name, what makes it part of a longer name or a mere modifier:
+# "Nature Astronomy", "Vice President", "Fortune 500", "Standard & Poor's",
+# "Times-Picayune", "Welt-Gesundheitsorganisation", "Phoenix police", "Metro officials"
+_LONGER_NAME = regex.compile(
+    r"[\"'\u201c\u201d\u00ab\u00bb\u2019]?(?:-(?!(?:Zeitung|Magazin|Sender|Blatt|Redaktion|Online|Website|Portal|"
+    r"Bericht|Berichten|Berichts|Berichte|Informationen|Angaben|Recherche|Recherchen|Meldung|Meldungen|Umfrage|"
+    r"Analyse|Interview|Gespräch|Report|Reporter|Reporterin|Korrespondent|Korrespondentin|Reportage|Chefredakteur|"
+    r"Chefredakteurin|Autor|Autorin|Kolumnist|Kolumnistin|Journalist|Journalistin)\b)\p{L}"
+    r"| +(?:&|\p{N})"
+    r"| +(?!(?:Magazine|Magazin|Online|TV|Radio|Zeitung|Newspaper|Interview|Report|Reporter|Podcast|"
+    r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Montag|Dienstag|Mittwoch|Donnerstag|Freitag|"
+    r"Samstag|Sonntag|Montagabend|Sonntagabend|January|February|March|April|May|June|July|August|September|"
+    r"October|November|December|Januar|Februar|März|Mai|Juni|Juli|Oktober|Dezember|Anfang|Mitte|Ende)\b)\p{Lu}"
+    r"| +(?:police|officials|authorities|residents|officers|prosecutors|firefighters|council|city|county|"
+    r"fans|players|team|coach|airport|hospital|university|school|station|transit|area|region|department|"
+    r"government|mayor|governor|sheriff)\b)")
+
+
+def _longer_name(text: str, end: int) -> bool:
+    """True where a common-word name runs on into a longer name or modifies a noun."""
+    return _LONGER_NAME.match(text, end, min(len(text), end + 60)) is not None
 
 
 def _appositive(text: str, prev: tuple[int, int, str, bool, bool], s: int, e: int,

@@ -50,6 +50,10 @@ NEGATIVES_DE = [
     "In einer Rede vor der Denkfabrik Chatham House betonte Rutte die Einigkeit.",
     "Um einen neuen Code zu erzeugen, klicken Sie bitte auf das Bild.",
     "Der Verlag übernahm die Frankfurter Rundschau im Jahr 2018.",
+    "Laut Welt-Gesundheitsorganisation steigen die Fallzahlen.",
+    # "Insider" is a German common noun
+    "Wie Insider berichten, steht der Verkauf kurz bevor.",
+    "Die Agentur berichtete unter Berufung auf Insider über den Plan.",
 ]
 NEGATIVES_EN = [
     "The Times they are a-changin'.",
@@ -70,6 +74,12 @@ NEGATIVES_EN = [
     "Time is running out for the talks.",
     "Global markets fell on Monday.",
     "Stars and Stripes hung from the balcony.",
+    # a common-word name that runs on into a longer name or modifies a noun
+    "The study was published in the journal Nature Astronomy.",
+    "According to Phoenix police, the suspect fled on foot.",
+    "He told Vice President Pence that the aid was on hold.",
+    "The rating was cut, according to Standard & Poor's.",
+    "She said the BBC building was closed on Monday.",
 ]
 
 
@@ -120,7 +130,36 @@ POSITIVES = [
     ("The cases rose sharply, according to the state-run Xinhua News Agency.", "xinhua"),
     ("As the Guardian first reported, the plan was shelved.", "guardian"),
     ("Speaking to the BBC, the minister denied the claims.", "bbc"),
+    ("He paid no tax for years, according to a report Sunday in The New York Times.", "nyt"),
+    ("Die FAZ hatte am Montag über den Brief berichtet.", "faz"),
+    ("Das sagte der Minister am Sonntag im Deutschlandfunk.", "deutschlandfunk"),
+    ("The figures come from data compiled by Bloomberg.", "bloomberg"),
+    ("The plan was leaked, said Axios, which first reported the story.", "axios"),
+    ("The Wall Street Journal, citing people familiar with the matter, reported a delay.", "wsj"),
+    ("The talks have collapsed, reports the Guardian.", "guardian"),
+    ("Reuters was first to report the move.", "reuters"),
+    ("Sky News understands that the minister will resign.", "sky-news"),
 ]
+
+
+@pytest.mark.parametrize("text,outlets", [
+    ("Laut ARD und ZDF ist die Wahl entschieden.", {"ard", "zdf"}),
+    ("Wie NDR, WDR und SZ berichten, ermittelt die Staatsanwaltschaft.", {"ndr", "wdr", "sz"}),
+    ("Der Spiegel und das ZDF hatten zuerst darüber berichtet.", {"spiegel", "zdf"}),
+    ("The bill stalled, according to Reuters and the AP.", {"reuters", "ap"}),
+    ("The minister told CNN and the BBC that he would resign.", {"cnn", "bbc"}),
+    ("Several outlets, including AFP, the Associated Press, National Public Radio, and Reuters, "
+     "reported that the study was flawed.", {"afp", "ap", "npr", "reuters"}),
+])
+def test_a_list_of_outlets_shares_its_cue(text, outlets):
+    assert cited(text) == outlets, outlet_markers(text)
+
+
+def test_a_list_does_not_override_a_member_judged_by_its_own_cue():
+    """Ownership makes USA Today a topic; the list around it gives no citation."""
+    text = "Gannett, which owns USA Today and the Detroit Free Press, reported a loss."
+    assert cited(text) == set(), outlet_markers(text)
+    assert cited("CNN and Fox News are owned by different companies.") == set()
 
 
 @pytest.mark.parametrize("text,outlet", POSITIVES)
@@ -251,6 +290,10 @@ def test_attribution_markers(text, entity):
     "Er besuchte das Weiße Haus im Sommer.",
     "In der Mitteilung heißt es, der Plan sei fertig.",
     "Die Berichte wurden veröffentlicht.",
+    "The show ran long, according to reports from The Wrap and Deadline.",
+    "His friends wanted some say in the disposition of his effects.",
+    "He told Pentagon officials there was clear direction to hold the aid.",
+    "\"If the State Department had any discretion here, that would be outrageous,\" said the congressman.",
 ])
 def test_attribution_precision(text):
     assert attribution(text) == []

@@ -57,3 +57,35 @@ def test_conflict_section_speaks_the_report_language(tmp_path, run_cli):
     german = (tmp_path / "out" / "de" / "index.md").read_text("utf-8")
     assert "## Personen mit widersprüchlichen Funktionen" in german
     assert "People named with conflicting roles" not in german
+
+
+def _full_scan(text):
+    from provenance.consistency import _APPOSITION
+
+    return [(m.start(), m.end()) for m in _APPOSITION.finditer(text)]
+
+
+def test_only_lines_with_a_head_word_are_scanned_and_nothing_is_lost():
+    text = ("Die Lage bleibt angespannt.\n"
+            "Gestern sagte der niederländische Ministerpräsident Mark Rutte, man warte ab.\n"
+            "Ein Satz ohne Titel mit Anna Schmidt.\n\n"
+            "Former Prime Minister Boris Johnson and Secretary-General Antonio Guterres spoke.\n"
+            "UN-Generalsekretär Antonio Guterres, Bundeskanzlerin Angela Merkel und "
+            "Pressesprecherin Anna Schmidt.")
+    found = [(r.start, r.end) for r in find_roles(text)]
+    assert found == _full_scan(text)
+    assert {r.person for r in find_roles(text)} == {"Mark Rutte", "Boris Johnson", "Antonio Guterres",
+                                                    "Angela Merkel", "Anna Schmidt"}
+    for r in find_roles(text):
+        assert text[r.start:r.end] == r.snippet
+
+
+def test_text_whose_lower_case_changes_length_is_scanned_whole():
+    text = "İstanbul: Außenminister Hakan Fidan kam.\nDer Bürgermeister Ekrem İmamoğlu sprach."
+    assert len(text.lower()) != len(text)
+    assert [(r.start, r.end) for r in find_roles(text)] == _full_scan(text)
+    assert [r.person for r in find_roles(text)][0] == "Hakan Fidan"
+
+
+def test_a_name_does_not_run_across_a_line_break():
+    assert find_roles("Es sprach Außenminister Annalena\nBaerbock.") == []

@@ -53,6 +53,25 @@ def test_gzipped_jsonl_and_a_truncated_one(tmp_path):
     assert isinstance(items[-1], Failure) and "cannot read" in items[-1].reason
 
 
+def test_gzipped_pages_in_a_folder_are_read_and_bad_ones_reported(tmp_path):
+    from provenance.ingest import read_file
+
+    root = tmp_path / "crawl"
+    root.mkdir()
+    (root / "a.html.gz").write_bytes(gzip.compress(ARTICLE.encode()))
+    (root / "b.txt.gz").write_bytes(gzip.compress(TEXT.encode()))
+    (root / "c.html.gz").write_bytes(gzip.compress(ARTICLE.encode())[:-20])  # cut short
+    (root / "d.html.gz").write_bytes(gzip.compress(b"<html>" + b" " * 3_000_000))  # unpacks to 3 MB
+    (root / "e.zip").write_bytes(b"PK")  # not something we read
+    items = list(iter_sources([str(root)], options=IngestOptions(max_bytes=1_000_000)))
+    assert origins(items) == [str(root / n) for n in ("a.html.gz", "b.txt.gz", "c.html.gz", "d.html.gz")]
+    assert [i.kind for i in items[:2]] == ["html", "text"]
+    assert items[0].data == ARTICLE.encode() and items[1].data == TEXT.encode()
+    assert isinstance(items[2], Failure) and items[2].reason.startswith("not valid gzip")
+    assert isinstance(items[3], Failure) and "once decompressed" in items[3].reason
+    assert isinstance(read_file(root / "b.txt.gz", "b"), Source)
+
+
 def test_folder_include_and_exclude_globs(tmp_path):
     root = tmp_path / "site"
     (root / "news").mkdir(parents=True)

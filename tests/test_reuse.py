@@ -262,3 +262,52 @@ def test_shingle_hashes_are_the_same_in_every_process():
                               env={**os.environ, "PYTHONHASHSEED": seed}).stdout
                for seed in ("1", "2", "3")}
     assert len(outputs) == 1 and outputs.pop().startswith("[")
+
+
+def _templated(n: int, seed: int = 3) -> list:
+    """Texts drawn from one small pool of sentences: every text shares passages with most others,
+    the shape of a templated or wire-heavy crawl, which made the candidate pairs quadratic."""
+    import random
+
+    from provenance.reuse import Item
+
+    rng = random.Random(seed)
+    words = [f"w{i}" for i in range(400)]
+    pool = [" ".join(rng.choice(words) for _ in range(14)) + "." for _ in range(40)]
+    items = []
+    for i in range(n):
+        lines = [" ".join(rng.sample(pool, 3)) for _ in range(8)]
+        credits = frozenset({("agency", "dpa")}) if i == n - 1 else frozenset()
+        items.append(Item(id=str(i), kind="document", origin=f"{i:04d}.txt", text="\n".join(lines),
+                          credits=credits))
+    return items
+
+
+def test_candidates_stay_linear_when_every_text_shares_with_every_other():
+    from provenance import reuse
+
+    items = _templated(300)
+    settings = reuse.Settings()
+    analysis = reuse.analyze(items, settings)
+    # without the bounds nearly all 44,850 pairs were candidates
+    assert 0 < analysis.candidates <= settings.max_partners * len(items)
+    assert len(analysis.pairs) <= analysis.candidates
+    # the strongest candidates of a text come first among its partners: a credited text is one
+    credited = len(items) - 1
+    partners = {p.a if p.b == credited else p.b for p in analysis.pairs if credited in (p.a, p.b)}
+    assert len(partners) >= settings.max_partners
+    assert len(analysis.clusters) == 1
+
+
+def test_every_text_is_verified_against_the_credited_text_it_shares_most_with():
+    from provenance import reuse
+
+    items = _templated(120, seed=5)
+    copy = items[10]  # the credited last text copies text 10 whole: its strongest partner
+    items[-1] = reuse.Item(id=items[-1].id, kind="document", origin=items[-1].origin,
+                           text=copy.text + "\n" + items[-1].text, credits=items[-1].credits)
+    analysis = reuse.analyze(items, reuse.Settings(max_partners=1))
+    pair = [p for p in analysis.pairs if {p.a, p.b} == {10, len(items) - 1}]
+    assert pair and pair[0].shared_words >= len(copy.text.split())
+    marks = reuse.copied_markers(analysis)
+    assert any(m.document_id == "10" and m.entity == "dpa" for m in marks)

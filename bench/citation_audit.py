@@ -1,0 +1,126 @@
+"""Lay out unlabelled real pages for a hand audit of outlet citations.
+
+`build` writes one JSONL file (html + original URL per line) from the
+extraction benchmark (`html/<id>.html.gz`, URLs in `ground-truth.json`) and the
+labelled corpus (URLs from `labels.jsonl`), so that `provenance audit` knows
+each page's publisher. `dump` prints every marker of the categories
+`citation`, `mention` and `attribution` from an audit database with ~150
+characters of context on either side, one block per marker, for judging by the
+labelling policy in ../shared/corpus/README.md. `cues` lists sentences that hold
+an attribution cue and a registry outlet name but no citation marker (misses).
+
+    python bench/citation_audit.py build /tmp/cites.jsonl
+    provenance audit /tmp/cites.jsonl --db /tmp/cites.db --no-reuse -q
+    python bench/citation_audit.py dump /tmp/cites.db [--category citation]
+    python bench/citation_audit.py cues /tmp/cites.db
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import re
+import sqlite3
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = next((p for p in (ROOT.parent / "shared", ROOT.parent.parent / "shared") if p.is_dir()),
+              ROOT.parent / "shared")
+_ORIGINAL_URL = re.compile(r"original URL: (https?://[^\s)]+)")
+CUES = re.compile(
+    r"\b(?:laut|zufolge|berichtet\w*|meldet\w*|schreibt|schrieb|gegenüber|sagte|sagten|"
+    r"Interview|according to|told|reported|reports|citing|cited|in an interview|"
+    r"first reported|wrote|writes|said)\b", re.I)
+
+
+def build(out: Path) -> int:
+    """Write the JSONL file; returns the number of pages."""
+    n = 0
+    with out.open("w", encoding="utf-8") as fh:
+        bench = SHARED / "extraction-benchmark"
+        truth = json.loads((bench / "ground-truth.json").read_text(encoding="utf-8"))
+        for page_id, item in sorted(truth.items()):
+            path = bench / "html" / f"{page_id}.html.gz"
+            if not path.exists():
+                continue
+            html = gzip.decompress(path.read_bytes()).decode("utf-8", "replace")
+            fh.write(json.dumps({"html": html, "url": item.get("url")}) + "\n")
+            n += 1
+        corpus = SHARED / "corpus"
+        for line in (corpus / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            label = json.loads(line)
+            raw = (corpus / label["doc"]).read_text(encoding="utf-8", errors="replace")
+            m = _ORIGINAL_URL.search(label.get("source") or "")
+            key = "html" if label["doc"].endswith(".html") else "text"
+            fh.write(json.dumps({key: raw, "url": m.group(1) if m else None}) + "\n")
+            n += 1
+    return n
+
+
+def _context(text: str, start: int, end: int, width: int = 150) -> str:
+    left = text[max(0, start - width):start].replace("\n", " | ")
+    right = text[end:end + width].replace("\n", " | ")
+    return f"{left}[[{text[start:end]}]]{right}"
+
+
+def dump(db: Path, categories: list[str]) -> None:
+    """Print the markers of `categories` with their context, by domain."""
+    con = sqlite3.connect(db)
+    marks = ",".join("?" * len(categories))
+    rows = con.execute(
+        f"""select d.domain, d.origin, m.category, m.entity, m.role, m.block, m.start, m."end", d.text
+            from markers m join documents d on d.id = m.document_id
+            where m.category in ({marks}) order by m.category, d.domain, d.origin, m.start""",
+        categories)
+    for n, (domain, origin, cat, entity, role, block, s, e, text) in enumerate(rows, 1):
+        print(f"#{n} {cat} {entity} role={role} block={block} {domain} {origin}")
+        print("   " + _context(text, s, e))
+
+
+def cues(db: Path) -> None:
+    """Lines with an attribution cue and a registry outlet name that no citation marker covers."""
+    from provenance import packs
+
+    ruleset = packs.load([])
+    names = sorted({a for o in ruleset.outlets.values() for a in (o.name, *o.aliases, *o.strict_aliases)
+                    if len(a) > 1}, key=len, reverse=True)
+    name_re = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in names) + r")(?![\w])")
+    con = sqlite3.connect(db)
+    cited = {(doc, s) for doc, s in con.execute("select document_id, start from markers where category='citation'")}
+    for doc_id, domain, text in con.execute("select id, domain, text from documents order by domain"):
+        for m in name_re.finditer(text):
+            if (doc_id, m.start()) in cited:
+                continue
+            window = text[max(0, m.start() - 120):m.end() + 120]
+            if "\n" in window[:120]:
+                window = window[window.rfind("\n", 0, 120) + 1:]
+            if CUES.search(window):
+                print(f"{domain} {m.group(0)!r}: {_context(text, m.start(), m.end(), 120)}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("build")
+    b.add_argument("out", type=Path)
+    d = sub.add_parser("dump")
+    d.add_argument("db", type=Path)
+    d.add_argument("--category", action="append", help="citation, mention, attribution (repeatable)")
+    c = sub.add_parser("cues")
+    c.add_argument("db", type=Path)
+    args = parser.parse_args(argv)
+    if args.cmd == "build":
+        print(f"{build(args.out)} pages -> {args.out}", file=sys.stderr)
+    elif args.cmd == "dump":
+        dump(args.db, args.category or ["citation", "mention", "attribution"])
+    else:
+        cues(args.db)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
