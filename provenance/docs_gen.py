@@ -58,8 +58,15 @@ def rule_catalogue() -> str:
             if rule.spec.get("regions"):
                 lines.append(f"- only in blocks: {', '.join(rule.spec['regions'])}")
             if rule.kind in ("pattern", "credit") and rule.spec.get("window"):
-                lines.append(f"- `window = {rule.spec['window']}`: the pattern runs only within "
-                             f"{rule.spec['window']} characters of its literals")
+                before = rule.spec.get("window_before", rule.spec["window"])
+                after = rule.spec.get("window_after", rule.spec["window"])
+                if before == after:
+                    lines.append(f"- `window = {rule.spec['window']}`: the pattern runs only within "
+                                 f"{before} characters of its literals")
+                else:
+                    lines.append(f"- `window = {rule.spec['window']}` (`window_before = {before}`, "
+                                 f"`window_after = {after}`): the pattern runs only from {before} "
+                                 f"characters before its literals to {after} after them")
             if rule.spec.get("message"):
                 lines.append(f"- {rule.spec['message']}")
             if rule.spec.get("why"):

@@ -41,12 +41,14 @@ _COMMON_KEYS = {
 }
 _KIND_KEYS: dict[str, dict[str, type]] = {
     "phrase": {"phrases": list, "case_sensitive": bool},
-    "pattern": {"pattern": str, "group": str, "window": int},
+    "pattern": {"pattern": str, "group": str, "window": int, "window_before": int,
+                "window_after": int},
     "block": {"lines": list, "max_chars": int},
     "repeat": {"min_chars": int},
     "outlet": {"cues": list, "window": int, "types": list, "link_cue": str},
     "credit": {"pattern": str, "person_entity": str, "types": list, "fallback_entity": str,
-               "require_outlet": bool, "not_publisher": bool, "window": int},
+               "require_outlet": bool, "not_publisher": bool, "window": int,
+               "window_before": int, "window_after": int},
 }
 _REQUIRED: dict[str, tuple[str, ...]] = {
     "phrase": ("phrases", "entity"),
@@ -285,6 +287,12 @@ def _check_rule(path: Path, i: int, spec: Any, pack: dict[str, Any]) -> Rule:
             raise PackError(path, f"{where}.pattern", "a credit pattern needs a (?P<names>...) group")
     if "window" in spec and kind in ("pattern", "credit"):
         _check_window(path, f"{where}.window", spec)
+    for side in ("window_before", "window_after"):
+        if side in spec:
+            if "window" not in spec:
+                raise PackError(path, f"{where}.{side}", "needs `window` (it narrows one side of it)")
+            if isinstance(spec[side], bool) or spec[side] < 0:
+                raise PackError(path, f"{where}.{side}", "must be 0 or a positive number of characters")
     if "group" in spec and spec["group"] not in regex.compile(spec["pattern"], _REGEX_FLAGS).groupindex:
         raise PackError(path, f"{where}.group", f"no group named {spec['group']!r} in the pattern")
     for j, cue in enumerate(spec.get("cues", [])):

@@ -113,8 +113,9 @@ class Engine:
         documents that contain one of them (see `prefilter`)."""
         literal_rules: dict[str, list[int]] = defaultdict(list)
         self.unfiltered: set[int] = set()
-        # rules with a `window`: their regex runs only around their literals' hits
-        self.literal_windows: dict[int, int] = {}
+        # rules with a `window`: their regex runs only around their literals' hits,
+        # from (before) the start of a hit to (after) its end
+        self.literal_windows: dict[int, tuple[int, int]] = {}
         # rules whose every match starts with one of their literals: tried only there
         self.anchored: set[int] = set()
         for ridx, _pattern, _group in self.patterns:
@@ -144,8 +145,10 @@ class Engine:
             if literals is None:
                 self.unfiltered.add(ridx)
                 return
-            if "window" in self.rules[ridx].spec:
-                self.literal_windows[ridx] = self.rules[ridx].spec["window"]
+            spec = self.rules[ridx].spec
+            if "window" in spec:
+                self.literal_windows[ridx] = (spec.get("window_before", spec["window"]),
+                                              spec.get("window_after", spec["window"]))
         for literal in literals:
             literal_rules[literal].append(ridx)
 
@@ -201,7 +204,7 @@ class Engine:
                 if ridx in anchored:  # where a match may start: (start, start) each
                     windows[ridx] = [(s, s) for s in sorted({s for s, _ in at})]
                 else:
-                    windows[ridx] = _merge_windows(at, literal_windows[ridx], len(view.folded))
+                    windows[ridx] = _merge_windows(at, *literal_windows[ridx], len(view.folded))
         kinds = {b.kind for b in doc.blocks} | {"body"}
         return {r for r in wanted
                 if self.rules[r].id not in self.regions or self.regions[self.rules[r].id] & kinds}, windows
@@ -655,14 +658,15 @@ def _anchored(pattern: Any, text: str, starts: list[int],
     return out
 
 
-def _merge_windows(hits: list[tuple[int, int]], width: int, length: int) -> list[tuple[int, int]]:
-    """[start - width, end + width] around every literal hit, within the text, with
+def _merge_windows(hits: list[tuple[int, int]], before: int, after: int,
+                   length: int) -> list[tuple[int, int]]:
+    """[start - before, end + after] around every literal hit, within the text, with
     overlapping or touching windows merged: a match that contains a hit and reads no
-    further than `width` characters beyond it on either side lies inside one window."""
+    further than `before` characters before it and `after` beyond it lies inside one window."""
     hits.sort()
     out: list[tuple[int, int]] = []
     for s, e in hits:
-        ws, we = max(0, s - width), min(length, e + width)
+        ws, we = max(0, s - before), min(length, e + after)
         if out and ws <= out[-1][1]:
             if we > out[-1][1]:
                 out[-1] = (out[-1][0], we)

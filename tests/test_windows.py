@@ -24,10 +24,10 @@ pattern = '{pattern}'
 '''
 
 
-def engines(tmp_path, pattern: str, window: int) -> tuple[Engine, Engine]:
-    """The same rule without and with a window (and an engine without any prefilter)."""
+def engines(tmp_path, pattern: str, window: int, sides: str = "") -> tuple[Engine, Engine]:
+    """The same rule without and with a window (`sides`: more keys, e.g. window_before)."""
     out = []
-    for i, extra in enumerate(("", f"window = {window}")):
+    for i, extra in enumerate(("", f"window = {window}\n{sides}")):
         folder = tmp_path / str(i)
         folder.mkdir(exist_ok=True)
         (folder / "p.toml").write_text(PACK.format(pattern=pattern, extra=extra), encoding="utf-8")
@@ -56,10 +56,30 @@ def test_lookahead_beyond_a_too_small_window_is_cut(tmp_path):
 
 
 def test_overlapping_windows_are_merged():
-    assert _merge_windows([(50, 55), (10, 15), (30, 32)], 10, 100) == [(0, 65)]
-    assert _merge_windows([(10, 15), (35, 40)], 10, 100) == [(0, 50)]  # touching at 25
-    assert _merge_windows([(10, 15), (30, 32)], 10, 100) == [(0, 42)]
-    assert _merge_windows([(10, 15), (60, 62)], 10, 65) == [(0, 25), (50, 65)]
+    assert _merge_windows([(50, 55), (10, 15), (30, 32)], 10, 10, 100) == [(0, 65)]
+    assert _merge_windows([(10, 15), (35, 40)], 10, 10, 100) == [(0, 50)]  # touching at 25
+    assert _merge_windows([(10, 15), (30, 32)], 10, 10, 100) == [(0, 42)]
+    assert _merge_windows([(10, 15), (60, 62)], 10, 10, 65) == [(0, 25), (50, 65)]
+
+
+def test_before_and_after_sides_of_a_window():
+    assert _merge_windows([(50, 55)], 5, 20, 100) == [(45, 75)]
+    assert _merge_windows([(10, 15), (40, 45)], 0, 25, 100) == [(10, 70)]  # touching at 40
+    assert _merge_windows([(10, 15), (50, 55)], 0, 25, 100) == [(10, 40), (50, 80)]
+
+
+def test_window_sides_narrow_the_scan_and_keep_matches(tmp_path):
+    # the match starts 3 characters before its literal (" ministerium ") and ends 10 after it
+    pattern = r"\d{3} Ministerium \d{10}"
+    plain, windowed = engines(tmp_path, pattern, 100, "window_before = 3\nwindow_after = 10")
+    assert windowed.literal_windows == {0: (3, 10)}
+    text = "x" * 300 + " 123 Ministerium 0123456789 " + "y" * 300
+    assert spans(windowed, text) == spans(plain, text) == [(301, 327)]
+    # one character too few on either side and the match is cut: the sides are the rule's promise
+    for sides in ("window_before = 2", "window_after = 9"):
+        (tmp_path / sides[:13]).mkdir()
+        _plain, narrow = engines(tmp_path / sides[:13], pattern, 100, sides)
+        assert spans(narrow, text) == []
 
 
 def test_match_spanning_two_literal_windows(tmp_path):
@@ -100,17 +120,19 @@ def test_window_is_clipped_to_region_blocks(tmp_path):
     assert [m.snippet for m in engine.run(doc)] == ["Foto: Zwei"]
 
 
-@pytest.mark.parametrize("pattern,window,problem", [
-    (r"\w+ \d+", 50, "no provable required literals"),
-    (r"Ministerium", 0, "positive"),
+@pytest.mark.parametrize("pattern,extra,key,problem", [
+    (r"\w+ \d+", "window = 50", "window", "no provable required literals"),
+    (r"Ministerium", "window = 0", "window", "positive"),
+    (r"Ministerium", "window_before = 5", "window_before", "needs `window`"),
+    (r"Ministerium", "window = 9\nwindow_after = -1", "window_after", "0 or a positive"),
+    (r"Ministerium", "window = 9\nwindow_before = true", "window_before", "must be"),
 ])
-def test_loader_rejects_bad_window(tmp_path, pattern, window, problem):
-    (tmp_path / "p.toml").write_text(PACK.format(pattern=pattern, extra=f"window = {window}"),
-                                     encoding="utf-8")
+def test_loader_rejects_bad_window(tmp_path, pattern, extra, key, problem):
+    (tmp_path / "p.toml").write_text(PACK.format(pattern=pattern, extra=extra), encoding="utf-8")
     with pytest.raises(packs.PackError) as err:
         packs.load([tmp_path], builtin=False)
     assert str(tmp_path / "p.toml") in str(err.value)
-    assert "(win.rule).window" in str(err.value) and problem in str(err.value)
+    assert f"(win.rule).{key}" in str(err.value) and problem in str(err.value)
 
 
 def test_cli_exits_2_on_window_without_literals(run_cli, tmp_path):
