@@ -54,17 +54,24 @@ def deadline(seconds: float | None) -> Iterator[None]:
             raise DocumentTimeout(seconds)
         return
     armed = [True]
+    fired = [False]
 
     def on_alarm(signum: int, frame: object) -> None:
         if armed[0]:
             armed[0] = False
+            fired[0] = True
             raise DocumentTimeout(seconds)
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
     started = time.monotonic()
     old_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
+    swallowed = False
     try:
         yield
+        # The handler ran but its exception never arrived: it was raised inside a `__del__`
+        # or a garbage-collection callback (a regex match object freed mid-scan), where
+        # Python prints and ignores exceptions. The document still overran.
+        swallowed = fired[0]
     finally:
         armed[0] = False
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -72,3 +79,5 @@ def deadline(seconds: float | None) -> Iterator[None]:
         if old_timer[0] > 0:  # someone else's timer was running: give back what is left of it
             left = max(0.001, old_timer[0] - (time.monotonic() - started))
             signal.setitimer(signal.ITIMER_REAL, left, old_timer[1])
+    if swallowed:
+        raise DocumentTimeout(seconds)

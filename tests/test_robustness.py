@@ -359,6 +359,25 @@ def test_max_seconds_stops_a_slow_document(run_cli, tmp_path, jobs):
     assert time.monotonic() - started < 20
 
 
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_deadline_fired_inside_a_destructor_still_stops_the_document():
+    """The alarm can go off while Python runs a `__del__` (garbage collection freeing a
+    regex match mid-scan); Python ignores exceptions there, so the guard reports the
+    overrun when the block ends instead of losing it."""
+    from provenance.limits import DocumentTimeout, deadline
+
+    class Slow:
+        def __del__(self):
+            end = time.monotonic() + 0.3
+            while time.monotonic() < end:
+                pass
+
+    with pytest.raises(DocumentTimeout, match="took over 0.05 s"), deadline(0.05):
+        obj = Slow()
+        del obj  # the alarm fires inside __del__, whose exception Python ignores
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
 def test_deadline_guard():
     """The guard interrupts Python code, restores the previous handler and timer,
     and off the main thread still reports the overrun afterwards."""
