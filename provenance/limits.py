@@ -22,6 +22,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+RETRY_SECONDS = 0.05  # after an overrun, the alarm repeats until the document stops
 DEFAULT_MAX_SECONDS = 300.0  # generous (a dense 20 MB text needs minutes on a slow machine); stops hangs
 
 
@@ -58,8 +59,9 @@ def deadline(seconds: float | None) -> Iterator[None]:
 
     def on_alarm(signum: int, frame: object) -> None:
         if armed[0]:
-            armed[0] = False
             fired[0] = True
+            # again shortly, in case this one is swallowed (see below); the block's exit disarms
+            signal.setitimer(signal.ITIMER_REAL, RETRY_SECONDS)
             raise DocumentTimeout(seconds)
 
     previous = signal.signal(signal.SIGALRM, on_alarm)
@@ -73,11 +75,13 @@ def deadline(seconds: float | None) -> Iterator[None]:
         # Python prints and ignores exceptions. The document still overran.
         swallowed = fired[0]
     finally:
-        armed[0] = False
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-        if old_timer[0] > 0:  # someone else's timer was running: give back what is left of it
-            left = max(0.001, old_timer[0] - (time.monotonic() - started))
-            signal.setitimer(signal.ITIMER_REAL, left, old_timer[1])
+        try:
+            armed[0] = False
+        finally:  # runs even if an alarm lands just before the line above
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
+            if old_timer[0] > 0:  # someone else's timer was running: give back what is left
+                left = max(0.001, old_timer[0] - (time.monotonic() - started))
+                signal.setitimer(signal.ITIMER_REAL, left, old_timer[1])
     if swallowed:
         raise DocumentTimeout(seconds)

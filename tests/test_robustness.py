@@ -376,6 +376,15 @@ def test_deadline_fired_inside_a_destructor_still_stops_the_document():
         obj = Slow()
         del obj  # the alarm fires inside __del__, whose exception Python ignores
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    # and a document still running after a swallowed alarm is stopped by the next one
+    started = time.monotonic()
+    with pytest.raises(DocumentTimeout), deadline(0.05):
+        obj = Slow()
+        del obj
+        while True:
+            pass
+    assert time.monotonic() - started < 1.5
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
 
 
 def test_deadline_guard():
