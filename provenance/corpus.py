@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from array import array
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,12 +42,15 @@ class Summary:
     failures: tuple[str, ...] = ()
 
 
+_MARKS = ('SELECT document_id, category, entity, start, "end" FROM markers WHERE category IN'
+          " ({}) AND (role IS NULL OR role != 'copied')")
+
+
 def _items_from_db(conn: sqlite3.Connection, kind: str) -> list[reuse.Item]:
+    """Every document with its text, in memory: for reference databases (`--against`)."""
     credits: dict[str, set[tuple[str, str]]] = defaultdict(set)
     chrome: dict[str, list[tuple[int, int]]] = defaultdict(list)
-    marks = conn.execute(
-        'SELECT document_id, category, entity, start, "end" FROM markers WHERE category IN'
-        f" ({','.join('?' * len(_KEPT))}) AND (role IS NULL OR role != 'copied')", _KEPT)
+    marks = conn.execute(_MARKS.format(",".join("?" * len(_KEPT))), _KEPT)
     for doc_id, category, entity, start, end in marks:
         if category in reuse.CREDIT_CATEGORIES:
             credits[doc_id].add((category, entity))
@@ -57,6 +61,77 @@ def _items_from_db(conn: sqlite3.Connection, kind: str) -> list[reuse.Item]:
     return [reuse.Item(id=r[0], kind=kind, origin=r[1], text=r[2], body=r[3], domain=r[4],
                        credits=frozenset(credits.get(r[0], ())), chrome=tuple(chrome.get(r[0], ())),
                        title=r[5]) for r in rows]
+
+
+class DbTexts(reuse.Texts):
+    """The documents of an audit database for `reuse.analyze`, read a batch at a time.
+
+    Only what the analysis needs of every document stays in memory (id, domain,
+    wire and agency credits: the items carry no text); the texts, bodies and
+    chrome markers are read again whenever the analysis asks for them, so the
+    corpus step's memory does not grow with the corpus's text. Reference items
+    given as `extra` come after the documents and stay in memory."""
+
+    BATCH = 500  # rows per query
+
+    def __init__(self, conn: sqlite3.Connection, extra: Iterable[reuse.Item] = ()) -> None:
+        self.conn = conn
+        credits: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        cats = reuse.CREDIT_CATEGORIES
+        for doc_id, category, entity, _, _ in conn.execute(_MARKS.format(",".join("?" * len(cats))), cats):
+            credits[doc_id].add((category, entity))
+        self.rowids = array("q")
+        domains: dict[str, str] = {}
+        items = []
+        for rowid, doc_id, origin, domain in conn.execute(
+                "SELECT rowid, id, origin, domain FROM documents ORDER BY origin, id"):
+            self.rowids.append(rowid)
+            items.append(reuse.Item(id=doc_id, kind="document", origin=origin, text="",
+                                    domain=domain and domains.setdefault(domain, domain),
+                                    credits=frozenset(credits.get(doc_id, ()))))
+        self.documents = len(items)
+        known = {it.id for it in items}
+        for ref in extra:  # a reference already in the corpus is that document
+            if ref.id not in known:
+                items.append(ref)
+                known.add(ref.id)
+        super().__init__(items)
+
+    def read(self, indices: Iterable[int]) -> Iterator[tuple[int, reuse.Item]]:
+        chunk: list[int] = []
+        for i in indices:
+            if i >= self.documents:
+                yield from self._rows(chunk)
+                chunk = []
+                yield i, self.items[i]
+                continue
+            chunk.append(i)
+            if len(chunk) == self.BATCH:
+                yield from self._rows(chunk)
+                chunk = []
+        yield from self._rows(chunk)
+
+    def _rows(self, chunk: list[int]) -> Iterator[tuple[int, reuse.Item]]:
+        if not chunk:
+            return
+        rowids = [self.rowids[i] for i in chunk]
+        marks = ",".join("?" * len(rowids))
+        rows = {r[0]: r[1:] for r in self.conn.execute(
+            "SELECT rowid, text, CASE WHEN body = text THEN NULL ELSE body END FROM documents"
+            f" WHERE rowid IN ({marks})", rowids)}
+        ids = [self.items[i].id for i in chunk]
+        chrome: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        cats = reuse.CHROME_CATEGORIES
+        for doc_id, _, _, start, end in self.conn.execute(
+                _MARKS.format(",".join("?" * len(cats))) + f" AND document_id IN ({','.join('?' * len(ids))})",
+                (*cats, *ids)):
+            chrome[doc_id].append((start, end))
+        for i, rowid, doc_id in zip(chunk, rowids, ids, strict=True):
+            text, body = rows[rowid]
+            stub = self.items[i]
+            yield i, reuse.Item(id=doc_id, kind=stub.kind, origin=stub.origin, text=text, body=body,
+                                domain=stub.domain, credits=stub.credits,
+                                chrome=tuple(chrome.get(doc_id, ())))
 
 
 def load_references(path: Path, ruleset: RuleSet) -> tuple[list[reuse.Item], list[str]]:
@@ -96,23 +171,20 @@ def run(db: sqlite_utils.Database, ruleset: RuleSet, against: list[Path] | tuple
         log: Callable[[str], None] | None = None) -> Summary:
     """Analyse the whole database (and the references) and store the results."""
     conn: sqlite3.Connection = db.conn
-    items = _items_from_db(conn, "document")
-    n_docs = len(items)
     failures: list[str] = []
     against_of: dict[str, str] = {}
+    references: list[reuse.Item] = []
     for path in against:
         refs, bad = load_references(Path(path), ruleset)
         failures += bad
-        known = {it.id for it in items}
         for ref in refs:
-            if ref.id not in known:
-                items.append(ref)
-                known.add(ref.id)
-                against_of[ref.id] = str(path)
-    analysis = reuse.analyze(items, settings)
+            against_of.setdefault(ref.id, str(path))
+        references += refs
+    texts = DbTexts(conn, references)
+    items, n_docs = texts.items, texts.documents
+    analysis = reuse.analyze(texts, settings)
     analysis.pairs = [p for p in analysis.pairs if items[p.a].id != items[p.b].id]
-    copied = reuse.copied_markers(analysis)
-    roles = [(item.id, r) for item in items[:n_docs] for r in consistency.find_roles(item.text)]
+    roles = [(item.id, r) for _, item in texts.read(range(n_docs)) for r in consistency.find_roles(item.text)]
     with _Transaction(conn):
         before = {r[0] for r in conn.execute(
             "SELECT DISTINCT document_id FROM markers WHERE rule_id = ?", (reuse.COPIED_RULE,))}
@@ -144,18 +216,23 @@ def run(db: sqlite_utils.Database, ruleset: RuleSet, against: list[Path] | tuple
                 " VALUES (?, ?, ?, ?, ?, ?)",
                 [(cur.lastrowid, x.a_start, x.a_end, x.b_start, x.b_end, x.words) for x in p.passages])
         after = store.last_rowids(conn)
+        copied: list[str] = []  # the document of each copied marker
+
+        def marker_rows() -> Iterator[tuple[Any, ...]]:
+            for c in reuse.copied_markers(analysis):  # streamed: one text's markers at a time
+                copied.append(c.document_id)
+                yield (c.document_id, reuse.COPIED_RULE, c.category, c.entity, c.start, c.end, c.snippet)
+
         conn.executemany(
             'INSERT INTO markers (document_id, rule_id, category, entity, role, start, "end",'
-            " snippet, block) VALUES (?, ?, ?, ?, 'copied', ?, ?, ?, 'body')",
-            [(c.document_id, reuse.COPIED_RULE, c.category, c.entity, c.start, c.end, c.snippet)
-             for c in copied])
+            " snippet, block) VALUES (?, ?, ?, ?, 'copied', ?, ?, ?, 'body')", marker_rows())
         store.index_new_rows(conn, after)
         conn.executemany(
             'INSERT INTO person_roles (document_id, person, role, role_key, former, start, "end",'
             " snippet) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             [(doc_id, r.person, r.role, r.role_key, int(r.former), r.start, r.end, r.snippet)
              for doc_id, r in roles])
-        changed = before | {c.document_id for c in copied}
+        changed = before | set(copied)
         for doc_id in sorted(changed):
             _redecide(conn, doc_id, ruleset)
     summary = Summary(n_docs, len(items) - n_docs, analysis.candidates, len(analysis.pairs),

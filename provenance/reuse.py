@@ -28,9 +28,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import sys
 from array import array
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -61,7 +62,7 @@ class Settings:
     site_docs: int = 3         # a line repeated in this many texts of one domain is template
 
 
-@dataclass
+@dataclass(slots=True)
 class Item:
     """A text to compare: a corpus document or a reference text."""
 
@@ -76,7 +77,7 @@ class Item:
     title: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Passage:
     """One shared passage: token range matched, and character spans in both texts."""
 
@@ -87,7 +88,7 @@ class Passage:
     words: int  # matched words (edits bridged inside the passage are not counted)
 
 
-@dataclass
+@dataclass(slots=True)
 class Pair:
     a: int  # index into items
     b: int
@@ -106,6 +107,26 @@ class Analysis:
     clusters: list[list[int]]
     boilerplate_lines: int
     candidates: int
+    texts: Texts  # where the items' texts are read again (copied markers quote them)
+
+
+class Texts:
+    """The items of one analysis and where their texts come from: here, the items themselves.
+
+    `corpus.DbTexts` reads the texts from the audit database a batch at a time
+    instead, so that the analysis holds compact per-text data and the texts of
+    one batch, never the whole corpus."""
+
+    def __init__(self, items: list[Item]) -> None:
+        self.items = items
+
+    def read(self, indices: Iterable[int]) -> Iterator[tuple[int, Item]]:
+        """(index, item with its text) for each index, in the order given."""
+        for i in indices:
+            yield i, self.items[i]
+
+    def __len__(self) -> int:
+        return len(self.items)
 
 
 # -- lines and tokens ----------------------------------------------------------
@@ -186,24 +207,44 @@ class Tokens:
 
 
 class Corpus:
-    """Items plus the corpus-wide knowledge of what is boilerplate."""
+    """The items plus the corpus-wide knowledge of what is boilerplate.
 
-    def __init__(self, items: list[Item], settings: Settings | None = None) -> None:
-        self.items = items
-        self.settings = settings or Settings()
-        s = self.settings
-        self.line_docs: Counter = Counter()
-        self.site_docs: Counter = Counter()
-        for item in items:
-            keys = {_line_key(item.text[a:b]) for a, b in _line_spans(item.text)}
-            self.line_docs.update(keys)
+    Texts are read from `texts` when needed and not kept, so that memory does
+    not grow with the corpus's text: one pass here for the line statistics
+    (kept as numpy counts, and only for lines frequent enough to matter), one
+    pass for the index keys (`candidate_pairs`), then the texts of one batch of
+    candidate pairs at a time for verification (`load`)."""
+
+    def __init__(self, items: list[Item] | Texts, settings: Settings | None = None) -> None:
+        import numpy as np
+
+        self.texts = items if isinstance(items, Texts) else Texts(items)
+        self.items = self.texts.items
+        self.settings = s = settings or Settings()
+        keys, site_keys, site_ids = array("q"), array("q"), array("q")
+        domains: dict[str, int] = {}
+        for _, item in self.texts.read(range(len(self.items))):
+            lines = {_line_key(item.text[a:b]) for a, b in _line_spans(item.text)}
+            keys.extend(lines)
             if item.domain:
-                self.site_docs.update((item.domain, key) for key in keys)
-        self.many = max(50, int(s.boiler_many * len(items)))
-        self.boilerplate_lines = sum(1 for n in self.line_docs.values() if n >= s.boiler_docs)
-        self._tokens = lru_cache(maxsize=4096)(self._tokens_uncached)
-        self._positions = lru_cache(maxsize=4096)(self._positions_uncached)
-        self._shingles_of = lru_cache(maxsize=4096)(lambda index: self.shingles(self.tokens(index).norm))
+                site_keys.extend(lines)
+                site_ids.extend([domains.setdefault(item.domain, len(domains))] * len(lines))
+        self.many = max(50, int(s.boiler_many * len(self.items)))
+        uniq, counts = np.unique(np.frombuffer(keys, dtype=np.int64), return_counts=True)
+        self.boilerplate_lines = int(np.count_nonzero(counts >= s.boiler_docs))
+        frequent = counts >= min(s.boiler_docs, self.many)
+        self.line_docs: dict[int, int] = dict(zip(uniq[frequent].tolist(), counts[frequent].tolist(),
+                                                  strict=True))
+        self.site_lines: set[tuple[str, int]] = set()  # (domain, line key) of site templates
+        if site_keys:
+            both = np.stack([np.frombuffer(site_ids, dtype=np.int64),
+                             np.frombuffer(site_keys, dtype=np.int64)], axis=1)
+            pairs, counts = np.unique(both, axis=0, return_counts=True)
+            name = {i: d for d, i in domains.items()}
+            self.site_lines = {(name[d], k) for d, k in pairs[counts >= s.site_docs].tolist()}
+        self._batch: dict[int, Tokens] = {}
+        self._shingles: dict[int, Any] = {}
+        self._positions: dict[int, tuple[Any, Any]] = {}
 
     def is_boilerplate_line(self, line: str, domain: str | None) -> bool:
         s = self.settings
@@ -213,24 +254,26 @@ class Corpus:
             return True
         if n >= s.boiler_docs and len(_TOKEN.findall(line)) < s.boiler_short:
             return True
-        return bool(domain) and self.site_docs.get((domain, key), 0) >= s.site_docs
+        return bool(domain) and (domain, key) in self.site_lines
 
     def kept_lines(self, item: Item) -> list[tuple[int, int]]:
         chrome = set(_chrome_lines(item))
         return [(a, b) for a, b in _line_spans(item.text) if (a, b) not in chrome
                 and not self.is_boilerplate_line(item.text[a:b], item.domain)]
 
-    def tokens(self, index: int) -> Tokens:
-        return self._tokens(index)
-
-    def _tokens_uncached(self, index: int) -> Tokens:
-        item = self.items[index]
+    def tokens_of(self, item: Item) -> Tokens:
+        """The analysable words of one item (its text at hand)."""
         norm: list[str] = []
         lines = self.kept_lines(item)
         findall, text = _TOKEN.findall, item.text
-        for a, b in lines:
-            norm.extend(map(str.casefold, findall(text, a, b)))
+        for a, b in lines:  # one string per distinct word: a batch holds many texts' words
+            norm.extend(map(sys.intern, map(str.casefold, findall(text, a, b))))
         return Tokens(norm, text, lines)
+
+    def sampled(self, item: Item) -> list[int]:
+        """The index keys of one text: its sampled shingles, each once."""
+        m = self.settings.sample
+        return list({h for h in self.shingles(self.tokens_of(item).norm) if h % m == 0})
 
     def shingles(self, norm: list[str]) -> list[int]:
         """Hashes of the k-word shingles, the same in every process: Python's `hash` of a
@@ -243,26 +286,39 @@ class Corpus:
         # a tuple of ints hashes the same in every process
         return list(map(hash, zip(*(codes[i:] for i in range(k)), strict=False)))
 
-    def sampled(self, index: int) -> list[int]:
-        """The index keys of one text: its sampled shingles, each once."""
-        m = self.settings.sample
-        return list({h for h in self.shingles_of(index) if h % m == 0})
+    def load(self, indices: Collection[int]) -> None:
+        """Read the texts of one batch for verification, dropping the previous batch's:
+        the texts held at once are bounded by the batch, not by the corpus."""
+        self._batch = {i: self.tokens_of(item) for i, item in self.texts.read(sorted(indices))}
+        self._shingles, self._positions = {}, {}
 
-    def positions(self, index: int) -> dict[int, list[int]]:
-        """Where each shingle of one text starts (at most 16 places), built once per text."""
-        return self._positions(index)
+    def tokens(self, index: int) -> Tokens:
+        """The tokens of a text of the batch (one outside it becomes the batch)."""
+        if index not in self._batch:
+            self.load([index])
+        return self._batch[index]
 
-    def _positions_uncached(self, index: int) -> dict[int, list[int]]:
-        pos: dict[int, list[int]] = defaultdict(list)
-        for j, h in enumerate(self.shingles_of(index)):
-            bucket = pos[h]
-            if len(bucket) < 16:
-                bucket.append(j)
-        return dict(pos)
+    def shingles_of(self, index: int) -> Any:
+        """The shingles of one text as a numpy array, once per batch (verification meets a text often)."""
+        import numpy as np
 
-    def shingles_of(self, index: int) -> list[int]:
-        """The shingles of one text, computed once per text (verification meets a text often)."""
-        return self._shingles_of(index)
+        found = self._shingles.get(index)
+        if found is None:
+            found = self._shingles[index] = np.array(self.shingles(self.tokens(index).norm), dtype=np.int64)
+        return found
+
+    def positions(self, index: int) -> tuple[Any, Any]:
+        """The shingles of one text sorted, and where each starts (ascending for equal
+        shingles): another text's shingles are looked up here with a binary search,
+        in a fraction of a dict's memory."""
+        import numpy as np
+
+        found = self._positions.get(index)
+        if found is None:
+            shingles = self.shingles_of(index)
+            order = np.argsort(shingles, kind="stable")
+            found = self._positions[index] = (shingles[order], order)
+        return found
 
 
 # -- candidates ----------------------------------------------------------------
@@ -280,16 +336,15 @@ def candidate_pairs(corpus: Corpus) -> list[tuple[int, int, int]]:
 
     s = corpus.settings
     items = corpus.items
-    hashes, owners = array("q"), array("l")
-    for i in range(len(items)):
-        keys = corpus.sampled(i)
+    hashes, owners = array("q"), array("q")
+    for i, item in corpus.texts.read(range(len(items))):  # one text at a time, none kept
+        keys = corpus.sampled(item)
         hashes.extend(keys)
         owners.extend([i] * len(keys))
     if not hashes:
         return []
     h = np.frombuffer(hashes, dtype=np.int64)
-    o = np.frombuffer(owners, dtype=np.int64) if owners.itemsize == 8 else \
-        np.frombuffer(owners, dtype=np.int32).astype(np.int64)
+    o = np.frombuffer(owners, dtype=np.int64)
     order = np.argsort(h, kind="stable")
     h, o = h[order], o[order]  # within one key, owners ascend (stable sort, one key per text)
     starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
@@ -345,20 +400,24 @@ def _strongest(a: Any, b: Any, counts: Any, credited: Any, k: int) -> Any:
 
 def verify(corpus: Corpus, a: int, b: int) -> Pair | None:
     """Align two texts exactly; a `Pair` when they share enough, else None."""
+    import numpy as np
+
     s = corpus.settings
     ta, tb = corpus.tokens(a), corpus.tokens(b)
     na, nb = ta.norm, tb.norm
     k = s.k
     if len(na) < k or len(nb) < k:
         return None
-    pos_b = corpus.positions(b)
+    sorted_b, order_b = corpus.positions(b)
+    shingles_a = corpus.shingles_of(a)
+    first = np.searchsorted(sorted_b, shingles_a, "left")
+    last = np.minimum(np.searchsorted(sorted_b, shingles_a, "right"), first + 16)  # 16 places at most
+    hit = np.flatnonzero(last > first)
+    where_b = order_b.tolist()
     len_a, len_b, min_passage = len(na), len(nb), s.min_passage
     runs: list[tuple[int, int, int]] = []
-    for i, ha in enumerate(corpus.shingles_of(a)):
-        js = pos_b.get(ha)
-        if js is None:
-            continue
-        for j in js:
+    for i, lo, hi in zip(hit.tolist(), first[hit].tolist(), last[hit].tolist(), strict=True):
+        for j in where_b[lo:hi]:
             if i and j and na[i - 1] == nb[j - 1]:
                 continue  # inside a run found from an earlier start on the same diagonal
             if na[i:i + k] != nb[j:j + k]:
@@ -420,15 +479,38 @@ def clusters(n: int, pairs: Iterable[Pair]) -> list[list[int]]:
     return sorted(groups.values(), key=lambda g: (-len(g), g))
 
 
-def analyze(items: list[Item], settings: Settings | None = None) -> Analysis:
-    """The whole analysis over documents and references, in memory."""
+def analyze(items: list[Item] | Texts, settings: Settings | None = None, batch: int = 2000) -> Analysis:
+    """The whole analysis over documents and references. Candidate pairs are verified
+    with the texts of at most `batch` items read at a time, so that memory stays
+    bounded however large the corpus (`Texts` may read them from a database)."""
     corpus = Corpus(items, settings)
     cands = candidate_pairs(corpus)
-    pairs = [p for a, b, _ in cands if (p := verify(corpus, a, b)) is not None]
+    pairs: list[Pair] = []
+    for chunk, needed in _batches(cands, batch):
+        corpus.load(needed)
+        pairs += [p for a, b, _ in chunk if (p := verify(corpus, a, b)) is not None]
+    corpus.load(())
+    every = corpus.items
     for p in pairs:  # a document first, so that `a` is always in the documents table
-        if items[p.a].kind == "reference":
+        if every[p.a].kind == "reference":
             _swap(p)
-    return Analysis(items, pairs, clusters(len(items), pairs), corpus.boilerplate_lines, len(cands))
+    return Analysis(every, pairs, clusters(len(every), pairs), corpus.boilerplate_lines, len(cands),
+                    corpus.texts)
+
+
+def _batches(cands: list[tuple[int, int, int]], size: int) -> Iterator[tuple[list[tuple[int, int, int]], set[int]]]:
+    """Consecutive runs of candidate pairs, each with the texts it needs (at most `size`)."""
+    chunk: list[tuple[int, int, int]] = []
+    needed: set[int] = set()
+    for cand in cands:
+        new = (cand[0] not in needed) + (cand[1] not in needed)
+        if chunk and len(needed) + new > size:
+            yield chunk, needed
+            chunk, needed = [], set()
+        chunk.append(cand)
+        needed.update(cand[:2])
+    if chunk:
+        yield chunk, needed
 
 
 def _swap(p: Pair) -> None:
@@ -440,7 +522,7 @@ def _swap(p: Pair) -> None:
 
 # -- copied markers ------------------------------------------------------------
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Copied:
     """A marker to add: `document_id` copied `passage` from a text credited to (category, entity)."""
 
@@ -453,35 +535,37 @@ class Copied:
     source_id: str
 
 
-def copied_markers(analysis: Analysis) -> list[Copied]:
+def copied_markers(analysis: Analysis) -> Iterator[Copied]:
     """For each pair, the side without a credit copies the credited side's wire or agency.
 
     Passages of one text copied from several credited texts overlap; they are
     joined into one marker per stretch of text and credit, so a text copied
-    across a cluster gets one quote per copied stretch, not one per partner."""
-    spans: dict[tuple[str, str, str], list[tuple[int, int, str]]] = defaultdict(list)
+    across a cluster gets one quote per copied stretch, not one per partner.
+    The markers come one document at a time (by document id, then start),
+    each quoted text read once, so that none of them need be held at once."""
     items = analysis.items
-    text_of: dict[str, str] = {}
+    copying: dict[int, list[tuple[Pair, int, bool]]] = defaultdict(list)  # text -> (pair, source, flip)
     for p in analysis.pairs:
         for src, dst, flip in ((p.b, p.a, False), (p.a, p.b, True)):
-            target = items[dst]
-            if target.kind != "document":
-                continue
-            text_of[target.id] = target.text
+            if items[dst].kind == "document" and items[src].credits - items[dst].credits:
+                copying[dst].append((p, src, flip))
+    for dst, target in analysis.texts.read(sorted(copying, key=lambda i: items[i].id)):
+        spans: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
+        for p, src, flip in copying[dst]:
             for category, entity in sorted(items[src].credits - target.credits):
                 for x in p.passages:
                     start, end = (x.b_start, x.b_end) if flip else (x.a_start, x.a_end)
-                    spans[(target.id, category, entity)].append((start, end, items[src].id))
-    out = []
-    for (doc_id, category, entity), found in spans.items():
-        found.sort()
-        text = text_of[doc_id]
-        start, end, source = found[0]
-        for s_, e_, src in found[1:]:
-            if s_ <= end or not text[end:s_].strip():  # overlapping, or apart by white space only
-                end = max(end, e_)
-                continue
+                    spans[(category, entity)].append((start, end, items[src].id))
+        out = []
+        doc_id, text = target.id, target.text
+        for (category, entity), found in spans.items():
+            found.sort()
+            start, end, source = found[0]
+            for s_, e_, src_id in found[1:]:
+                if s_ <= end or not text[end:s_].strip():  # overlapping, or apart by white space only
+                    end = max(end, e_)
+                    continue
+                out.append(Copied(doc_id, category, entity, start, end, text[start:end], source))
+                start, end, source = s_, e_, src_id
             out.append(Copied(doc_id, category, entity, start, end, text[start:end], source))
-            start, end, source = s_, e_, src
-        out.append(Copied(doc_id, category, entity, start, end, text[start:end], source))
-    return sorted(out, key=lambda c: (c.document_id, c.start, c.category, c.entity))
+        yield from sorted(out, key=lambda c: (c.start, c.category, c.entity))

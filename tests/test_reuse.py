@@ -311,3 +311,44 @@ def test_every_text_is_verified_against_the_credited_text_it_shares_most_with():
     assert pair and pair[0].shared_words >= len(copy.text.split())
     marks = reuse.copied_markers(analysis)
     assert any(m.document_id == "10" and m.entity == "dpa" for m in marks)
+
+
+def _result(analysis):
+    from provenance import reuse
+
+    pairs = [(p.a, p.b, p.a_share, p.b_share, p.a_words, p.b_words, p.shared_words, p.passages)
+             for p in analysis.pairs]
+    return pairs, analysis.clusters, analysis.candidates, list(reuse.copied_markers(analysis))
+
+
+def test_verifying_a_few_texts_at_a_time_changes_nothing():
+    """Verification holds the texts of one batch only; how the pairs are cut into batches
+    must not change any pair, passage or marker."""
+    from provenance import reuse
+
+    docs, planted = synth.corpus(60, sites=3, press_releases=3, seed=4)
+    items = [reuse.Item(id=n, kind="document", origin=n, text=t,
+                        credits=frozenset({("syndication", "seaprwire")}) if "(SeaPRwire)" in t else frozenset())
+             for n, t in docs.items()] + _templated(80)
+    whole = _result(reuse.analyze(items))
+    assert whole[0] and whole[3]
+    for batch in (2, 3, 17):
+        assert _result(reuse.analyze(items, batch=batch)) == whole
+
+
+def test_texts_streamed_from_the_database_give_the_same_analysis(planted_db):
+    """The corpus step reads texts from SQLite a batch at a time (items hold no text);
+    the analysis equals the one over every text held in memory."""
+    from provenance import corpus, reuse
+
+    path = planted_db[0].execute("PRAGMA database_list").fetchone()[2]
+    conn = sqlite3.connect(path)
+    texts = corpus.DbTexts(conn)
+    texts.BATCH = 7
+    in_memory = corpus._items_from_db(conn, "document")
+    assert all(item.text == "" for item in texts.items)
+    read = [item for _, item in texts.read(range(len(texts)))]
+    assert [(x.id, x.text, x.body, x.domain, x.credits, sorted(x.chrome)) for x in read] == \
+        [(x.id, x.text, x.body, x.domain, x.credits, sorted(x.chrome)) for x in in_memory]
+    assert any(x.chrome for x in read) and any(x.credits for x in read)
+    assert _result(reuse.analyze(texts, batch=5)) == _result(reuse.analyze(in_memory))
