@@ -266,8 +266,8 @@ class Corpus:
         norm: list[str] = []
         lines = self.kept_lines(item)
         findall, text = _TOKEN.findall, item.text
-        for a, b in lines:  # one string per distinct word: a batch holds many texts' words
-            norm.extend(map(sys.intern, map(str.casefold, findall(text, a, b))))
+        for a, b in lines:
+            norm.extend(map(str.casefold, findall(text, a, b)))
         return Tokens(norm, text, lines)
 
     def sampled(self, item: Item) -> list[int]:
@@ -289,7 +289,10 @@ class Corpus:
     def load(self, indices: Collection[int]) -> None:
         """Read the texts of one batch for verification, dropping the previous batch's:
         the texts held at once are bounded by the batch, not by the corpus."""
-        self._batch = {i: self.tokens_of(item) for i, item in self.texts.read(sorted(indices))}
+        self._batch = {}
+        for i, item in self.texts.read(sorted(indices)):
+            tokens = self._batch[i] = self.tokens_of(item)
+            tokens.norm = list(map(sys.intern, tokens.norm))  # one string per distinct word of the batch
         self._shingles, self._positions = {}, {}
 
     def tokens(self, index: int) -> Tokens:
