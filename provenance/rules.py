@@ -22,8 +22,13 @@ from .textview import TextView, fold
 
 PATTERN_TIMEOUT = 2.0  # seconds per pattern and document
 CITING_ROLES = {"cited", "interview"}
-_SPLIT_NAMES = regex.compile(r"\s*(?:[,/|;+&]|\bund\b|\band\b|\bet\b|\by\b|\bvia\b)\s*", regex.I)
+# a bracket separates names too: "© Dieter Mayr (KNA)", "Foto: Name (dpa)"
+_SPLIT_NAMES = regex.compile(r"\s*(?:[,/|;+&()]|\bund\b|\band\b|\bet\b|\by\b|\bvia\b)\s*", regex.I)
 _NAME_STRIP = " \t.:;,-()[]'\"©"
+# parts of a credit line that name no holder: "Reuters/Danish Siddiqui/Files", "Acme, Inc."
+_NOT_A_HOLDER = frozenset({"file", "files", "file photo", "archive", "archiv", "archivbild", "inc", "llc",
+                           "ltd", "corp", "co", "gmbh", "ag", "left", "right", "center", "links", "rechts",
+                           "symbolbild", "ausschnitt", "less", "more"})
 _PERSON = regex.compile(r"^\p{Lu}[\p{L}'.-]*(?: (?:\p{Lu}[\p{L}'.-]*|von|van|de|da|del|der|di|le|la)){1,4}$")
 
 
@@ -98,6 +103,8 @@ class Engine:
         for outlet in ruleset.outlets.values():
             for alias in outlet.strict_aliases:
                 self.alias_to_outlet.setdefault(fold(alias).lower(), outlet.id)
+        self.alias_spellings = {fold(a) for o in ruleset.outlets.values()
+                                for a in (o.name, *o.aliases, *o.strict_aliases)}
         self.lower_phrases = lower_phrases
         self.case_keys = list(case_phrases)
         self.case_targets = [case_phrases[k] for k in self.case_keys]
@@ -345,17 +352,28 @@ class Engine:
             at = names.find(part, pos)
             pos = at + len(part)
             core = part.strip(_NAME_STRIP)
-            if not core:
+            if not core or core.lower() in _NOT_A_HOLDER:
                 continue
             cs = gs + at + part.find(core)
             ce = cs + len(core)
             outlet_id = self._resolve(core, types)
+            if outlet_id and not self._known_case(core):
+                outlet_id = None  # "die elektronische Patientenakte (ePA)" is not the EPA
             if outlet_id:
                 yield self._marker(doc, view, ridx, cs, ce, entity=outlet_id)
             elif person and _PERSON.match(core) and not self._resolve(core, None):
                 yield self._marker(doc, view, ridx, cs, ce, entity=person)
             elif fallback and any(c.isalpha() for c in core):
                 yield self._marker(doc, view, ridx, cs, ce, entity=fallback)
+
+    def _known_case(self, name: str) -> bool:
+        """False for a name in mixed case that no alias spells that way ("ePA" is not
+        "EPA"): agencies credit themselves as "dpa", "DPA", "Reuters", "REUTERS"."""
+        head = regex.split(r"[\s-]", name, maxsplit=1)[0]
+        if any(w == w.lower() or w == w.upper() or (w[:1].isupper() and w[1:] == w[1:].lower())
+               for w in (name, head)):
+            return True
+        return name in self.alias_spellings or head in self.alias_spellings
 
     def _resolve(self, name: str, types: set[str] | None) -> str | None:
         key = name.lower()

@@ -100,3 +100,35 @@ def test_caption_rules_read_captions_only():
     body = _blocks_doc([("body", "Der Text."), ("body", "Pinguine in der Antarktis. EFE")])
     assert {m.entity for m in ENGINE.run(caption) if m.category == "image-credit"} == {"efe"}
     assert not [m for m in ENGINE.run(body) if m.category == "image-credit"]
+
+
+def test_acronym_in_mixed_case_is_not_the_agency():
+    """"(ePA)" after "Patientenakte" is an abbreviation, not the photo agency EPA; "(EPA)"
+    and "(dpa)" keep their spellings."""
+    marks = ENGINE.run(text_doc("Die elektronische Patientenakte (ePA) – der lange Weg.\n"
+                                "Berlin (dpa) - Die Regierung hat entschieden."))
+    assert [(m.category, m.entity) for m in marks if m.category == "agency"] == [("agency", "dpa")]
+
+
+def test_caption_parenthesis_is_a_picture_credit_not_agency_copy():
+    doc = _blocks_doc([("heading", "Tariffs"), ("caption", "A cargo ship leaves the port, on Aug. 31, 2019. (AP)"),
+                       ("body", "WASHINGTON (AP) — The Senate voted on Tuesday.")])
+    got = sorted((m.category, m.entity, m.block) for m in ENGINE.run(doc)
+                 if m.category in ("agency", "image-credit"))
+    assert got == [("agency", "ap", "body"), ("image-credit", "ap", "caption")]
+
+
+def test_copyright_photographer_with_agency_in_brackets_is_a_picture_credit():
+    doc = _blocks_doc([("heading", "Neue Präsidentin"), ("aside", "© Dieter Mayr (KNA)"),
+                       ("body", "Das Komitee hat am Samstag gewählt.")])
+    got = sorted((m.category, m.entity, m.snippet) for m in ENGINE.run(doc)
+                 if m.category in ("agency", "image-credit"))
+    assert got == [("image-credit", "kna", "KNA"), ("image-credit", "photographer", "Dieter Mayr")]
+
+
+def test_credit_parts_that_name_no_holder_are_skipped():
+    doc = _blocks_doc([("heading", "Markets"),
+                       ("caption", "Traders at the exchange. Credit: Reuters/Danish Siddiqui/Files"),
+                       ("body", "Shares fell on Tuesday.")])
+    got = [m.snippet for m in ENGINE.run(doc) if m.category == "image-credit"]
+    assert got == ["Reuters", "Danish Siddiqui"]
