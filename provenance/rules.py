@@ -32,6 +32,11 @@ _NOT_A_HOLDER = frozenset({"file", "files", "file photo", "archive", "archiv", "
 _PERSON = regex.compile(r"^\p{Lu}[\p{L}'.-]*(?: (?:\p{Lu}[\p{L}'.-]*|von|van|de|da|del|der|di|le|la)){1,4}$")
 
 
+# a chrome-only rule with a `chrome_window` scans from this many characters before the
+# window, so that a match starting before the window but ending inside it is still found
+_NEAR_BODY_MARGIN = 400
+
+
 class PatternTimeout(Exception):
     def __init__(self, rule_id: str) -> None:
         super().__init__(f"rule {rule_id} ran over {PATTERN_TIMEOUT:g} s; its matches are missing")
@@ -299,10 +304,13 @@ class Engine:
         """Matches of a pattern; a rule held to blocks other than the body (captions,
         navigation) scans only those blocks when the view's offsets are the text's,
         and a rule with a `window` only the `windows` around its literals."""
-        regions = self.regions.get(self.rules[ridx].id)
+        rule_id = self.rules[ridx].id
+        regions = self.regions.get(rule_id)
         spans: list[tuple[int, int]] | None = None
         if regions and "body" not in regions and view.identity:
             spans = [(b.start, b.end) for b in doc.blocks if b.kind in regions]
+            if rule_id in self.windows:
+                spans = self._near_body_spans(doc, spans, self.windows[rule_id])
         if ridx in self.anchored and windows is not None:
             return _anchored(pattern, view.folded, [s for s, _ in windows],
                              spans if spans is not None else [(0, len(view.folded))])
@@ -312,6 +320,22 @@ class Engine:
             return list(pattern.finditer(view.folded, timeout=PATTERN_TIMEOUT))
         folded = view.folded
         return [m for s, e in spans for m in pattern.finditer(folded, s, e, timeout=PATTERN_TIMEOUT)]
+
+    def _near_body_spans(self, doc: Document, spans: list[tuple[int, int]],
+                         window: int) -> list[tuple[int, int]]:
+        """The part of a chrome-only rule's blocks that `_near_body` can keep: headings
+        whole, other chrome only in the `window` before the body (plus room for a match
+        that starts earlier), nothing when there is no body."""
+        body = next((b.start for b in doc.blocks if b.kind == "body"), None)
+        headings = {(b.start, b.end) for b in doc.blocks if b.kind == "heading"}
+        low = -1 if body is None else max(0, body - window - _NEAR_BODY_MARGIN)
+        out = []
+        for s, e in spans:
+            if (s, e) in headings:
+                out.append((s, e))
+            elif body is not None and e > low and s < body:
+                out.append((max(s, low), min(e, body)))
+        return out
 
     def _credit(self, doc: Document, view: TextView, ridx: int, pattern: Any,
                 windows: list[tuple[int, int]] | None = None) -> Iterable[Marker]:
