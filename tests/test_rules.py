@@ -74,6 +74,21 @@ def test_byline_in_chrome_counts_only_just_above_the_body():
     assert not [m for m in ENGINE.run(teaser) if m.category == "agency"]
 
 
+def test_dated_byline_counts_just_above_the_body_and_in_headings_only():
+    """The chrome-only byline rule scans only what it may keep: the chrome just above the
+    body and headings; the same byline far above the body or after it is a teaser."""
+    byline = "The Associated Press\nPublished Monday, November 18, 2019 8:22AM EST"
+    body = ("body", "WASHINGTON - The council met on Monday and agreed on a plan.")
+    near = _blocks_doc([("nav", "Menu\nNews"), ("aside", byline), body])
+    assert {m.entity for m in ENGINE.run(near) if m.category == "agency"} == {"ap"}
+    far = _blocks_doc([("aside", byline), ("nav", "\n".join(["Section link"] * 150)), body])
+    assert not [m for m in ENGINE.run(far) if m.category == "agency"]
+    after = _blocks_doc([body, ("aside", byline)])
+    assert not [m for m in ENGINE.run(after) if m.category == "agency"]
+    no_body = _blocks_doc([("aside", byline), ("nav", "Menu")])
+    assert not [m for m in ENGINE.run(no_body) if m.category == "agency"]
+
+
 def test_partner_byline_is_not_the_publishers_own():
     line = "By Kate Sullivan, CNN\nJoe Biden said Thursday he expects a delay."
     assert {m.entity for m in ENGINE.run(text_doc(line, domain="mercurynews.com"))
