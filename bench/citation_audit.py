@@ -4,7 +4,8 @@
 extraction benchmark (`html/<id>.html.gz`, URLs in `ground-truth.json`) and the
 labelled corpus (URLs from `labels.jsonl`), so that `provenance audit` knows
 each page's publisher. `dump` prints every marker of the categories
-`citation`, `mention` and `attribution` from an audit database with ~150
+`citation`, `mention` and `attribution` (or those given with `--category`, e.g.
+`agency`, `syndication`, `image-credit`) from an audit database with ~150
 characters of context on either side, one block per marker, for judging by the
 labelling policy in ../shared/corpus/README.md. `cues` lists sentences that hold
 an attribution cue and a registry outlet name but no citation marker (misses).
@@ -109,7 +110,8 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("out", type=Path)
     d = sub.add_parser("dump")
     d.add_argument("db", type=Path)
-    d.add_argument("--category", action="append", help="citation, mention, attribution (repeatable)")
+    d.add_argument("--category", action="append",
+                   help="citation, mention, attribution, agency, syndication, image-credit (repeatable)")
     c = sub.add_parser("cues")
     c.add_argument("db", type=Path)
     args = parser.parse_args(argv)

@@ -22,9 +22,19 @@ from .textview import TextView, fold
 
 PATTERN_TIMEOUT = 2.0  # seconds per pattern and document
 CITING_ROLES = {"cited", "interview"}
-_SPLIT_NAMES = regex.compile(r"\s*(?:[,/|;+&]|\bund\b|\band\b|\bet\b|\by\b|\bvia\b)\s*", regex.I)
+# a bracket separates names too: "© Dieter Mayr (KNA)", "Foto: Name (dpa)"
+_SPLIT_NAMES = regex.compile(r"\s*(?:[,/|;+&()]|\bund\b|\band\b|\bet\b|\by\b|\bvia\b)\s*", regex.I)
 _NAME_STRIP = " \t.:;,-()[]'\"©"
+# parts of a credit line that name no holder: "Reuters/Danish Siddiqui/Files", "Acme, Inc."
+_NOT_A_HOLDER = frozenset({"file", "files", "file photo", "archive", "archiv", "archivbild", "inc", "llc",
+                           "ltd", "corp", "co", "gmbh", "ag", "left", "right", "center", "links", "rechts",
+                           "symbolbild", "ausschnitt", "less", "more"})
 _PERSON = regex.compile(r"^\p{Lu}[\p{L}'.-]*(?: (?:\p{Lu}[\p{L}'.-]*|von|van|de|da|del|der|di|le|la)){1,4}$")
+
+
+# a chrome-only rule with a `chrome_window` scans from this many characters before the
+# window, so that a match starting before the window but ending inside it is still found
+_NEAR_BODY_MARGIN = 400
 
 
 class PatternTimeout(Exception):
@@ -98,6 +108,8 @@ class Engine:
         for outlet in ruleset.outlets.values():
             for alias in outlet.strict_aliases:
                 self.alias_to_outlet.setdefault(fold(alias).lower(), outlet.id)
+        self.alias_spellings = {fold(a) for o in ruleset.outlets.values()
+                                for a in (o.name, *o.aliases, *o.strict_aliases)}
         self.lower_phrases = lower_phrases
         self.case_keys = list(case_phrases)
         self.case_targets = [case_phrases[k] for k in self.case_keys]
@@ -292,10 +304,13 @@ class Engine:
         """Matches of a pattern; a rule held to blocks other than the body (captions,
         navigation) scans only those blocks when the view's offsets are the text's,
         and a rule with a `window` only the `windows` around its literals."""
-        regions = self.regions.get(self.rules[ridx].id)
+        rule_id = self.rules[ridx].id
+        regions = self.regions.get(rule_id)
         spans: list[tuple[int, int]] | None = None
         if regions and "body" not in regions and view.identity:
             spans = [(b.start, b.end) for b in doc.blocks if b.kind in regions]
+            if rule_id in self.windows:
+                spans = self._near_body_spans(doc, spans, self.windows[rule_id])
         if ridx in self.anchored and windows is not None:
             return _anchored(pattern, view.folded, [s for s, _ in windows],
                              spans if spans is not None else [(0, len(view.folded))])
@@ -305,6 +320,22 @@ class Engine:
             return list(pattern.finditer(view.folded, timeout=PATTERN_TIMEOUT))
         folded = view.folded
         return [m for s, e in spans for m in pattern.finditer(folded, s, e, timeout=PATTERN_TIMEOUT)]
+
+    def _near_body_spans(self, doc: Document, spans: list[tuple[int, int]],
+                         window: int) -> list[tuple[int, int]]:
+        """The part of a chrome-only rule's blocks that `_near_body` can keep: headings
+        whole, other chrome only in the `window` before the body (plus room for a match
+        that starts earlier), nothing when there is no body."""
+        body = next((b.start for b in doc.blocks if b.kind == "body"), None)
+        headings = {(b.start, b.end) for b in doc.blocks if b.kind == "heading"}
+        low = -1 if body is None else max(0, body - window - _NEAR_BODY_MARGIN)
+        out = []
+        for s, e in spans:
+            if (s, e) in headings:
+                out.append((s, e))
+            elif body is not None and e > low and s < body:
+                out.append((max(s, low), min(e, body)))
+        return out
 
     def _credit(self, doc: Document, view: TextView, ridx: int, pattern: Any,
                 windows: list[tuple[int, int]] | None = None) -> Iterable[Marker]:
@@ -345,17 +376,28 @@ class Engine:
             at = names.find(part, pos)
             pos = at + len(part)
             core = part.strip(_NAME_STRIP)
-            if not core:
+            if not core or core.lower() in _NOT_A_HOLDER:
                 continue
             cs = gs + at + part.find(core)
             ce = cs + len(core)
             outlet_id = self._resolve(core, types)
+            if outlet_id and not self._known_case(core):
+                outlet_id = None  # "die elektronische Patientenakte (ePA)" is not the EPA
             if outlet_id:
                 yield self._marker(doc, view, ridx, cs, ce, entity=outlet_id)
             elif person and _PERSON.match(core) and not self._resolve(core, None):
                 yield self._marker(doc, view, ridx, cs, ce, entity=person)
             elif fallback and any(c.isalpha() for c in core):
                 yield self._marker(doc, view, ridx, cs, ce, entity=fallback)
+
+    def _known_case(self, name: str) -> bool:
+        """False for a name in mixed case that no alias spells that way ("ePA" is not
+        "EPA"): agencies credit themselves as "dpa", "DPA", "Reuters", "REUTERS"."""
+        head = regex.split(r"[\s-]", name, maxsplit=1)[0]
+        if any(w == w.lower() or w == w.upper() or (w[:1].isupper() and w[1:] == w[1:].lower())
+               for w in (name, head)):
+            return True
+        return name in self.alias_spellings or head in self.alias_spellings
 
     def _resolve(self, name: str, types: set[str] | None) -> str | None:
         key = name.lower()

@@ -74,6 +74,21 @@ def test_byline_in_chrome_counts_only_just_above_the_body():
     assert not [m for m in ENGINE.run(teaser) if m.category == "agency"]
 
 
+def test_dated_byline_counts_just_above_the_body_and_in_headings_only():
+    """The chrome-only byline rule scans only what it may keep: the chrome just above the
+    body and headings; the same byline far above the body or after it is a teaser."""
+    byline = "The Associated Press\nPublished Monday, November 18, 2019 8:22AM EST"
+    body = ("body", "WASHINGTON - The council met on Monday and agreed on a plan.")
+    near = _blocks_doc([("nav", "Menu\nNews"), ("aside", byline), body])
+    assert {m.entity for m in ENGINE.run(near) if m.category == "agency"} == {"ap"}
+    far = _blocks_doc([("aside", byline), ("nav", "\n".join(["Section link"] * 150)), body])
+    assert not [m for m in ENGINE.run(far) if m.category == "agency"]
+    after = _blocks_doc([body, ("aside", byline)])
+    assert not [m for m in ENGINE.run(after) if m.category == "agency"]
+    no_body = _blocks_doc([("aside", byline), ("nav", "Menu")])
+    assert not [m for m in ENGINE.run(no_body) if m.category == "agency"]
+
+
 def test_partner_byline_is_not_the_publishers_own():
     line = "By Kate Sullivan, CNN\nJoe Biden said Thursday he expects a delay."
     assert {m.entity for m in ENGINE.run(text_doc(line, domain="mercurynews.com"))
@@ -100,3 +115,35 @@ def test_caption_rules_read_captions_only():
     body = _blocks_doc([("body", "Der Text."), ("body", "Pinguine in der Antarktis. EFE")])
     assert {m.entity for m in ENGINE.run(caption) if m.category == "image-credit"} == {"efe"}
     assert not [m for m in ENGINE.run(body) if m.category == "image-credit"]
+
+
+def test_acronym_in_mixed_case_is_not_the_agency():
+    """"(ePA)" after "Patientenakte" is an abbreviation, not the photo agency EPA; "(EPA)"
+    and "(dpa)" keep their spellings."""
+    marks = ENGINE.run(text_doc("Die elektronische Patientenakte (ePA) – der lange Weg.\n"
+                                "Berlin (dpa) - Die Regierung hat entschieden."))
+    assert [(m.category, m.entity) for m in marks if m.category == "agency"] == [("agency", "dpa")]
+
+
+def test_caption_parenthesis_is_a_picture_credit_not_agency_copy():
+    doc = _blocks_doc([("heading", "Tariffs"), ("caption", "A cargo ship leaves the port, on Aug. 31, 2019. (AP)"),
+                       ("body", "WASHINGTON (AP) — The Senate voted on Tuesday.")])
+    got = sorted((m.category, m.entity, m.block) for m in ENGINE.run(doc)
+                 if m.category in ("agency", "image-credit"))
+    assert got == [("agency", "ap", "body"), ("image-credit", "ap", "caption")]
+
+
+def test_copyright_photographer_with_agency_in_brackets_is_a_picture_credit():
+    doc = _blocks_doc([("heading", "Neue Präsidentin"), ("aside", "© Dieter Mayr (KNA)"),
+                       ("body", "Das Komitee hat am Samstag gewählt.")])
+    got = sorted((m.category, m.entity, m.snippet) for m in ENGINE.run(doc)
+                 if m.category in ("agency", "image-credit"))
+    assert got == [("image-credit", "kna", "KNA"), ("image-credit", "photographer", "Dieter Mayr")]
+
+
+def test_credit_parts_that_name_no_holder_are_skipped():
+    doc = _blocks_doc([("heading", "Markets"),
+                       ("caption", "Traders at the exchange. Credit: Reuters/Danish Siddiqui/Files"),
+                       ("body", "Shares fell on Tuesday.")])
+    got = [m.snippet for m in ENGINE.run(doc) if m.category == "image-credit"]
+    assert got == ["Reuters", "Danish Siddiqui"]
