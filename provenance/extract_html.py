@@ -28,11 +28,13 @@ _BLOCK_TAGS = frozenset(
     "address article aside blockquote body br dd details dialog div dl dt fieldset figcaption "
     "figure footer form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section summary "
     "table tbody td tfoot th thead tr ul legend option".split())
+# `picture` is not skipped: it normally holds only <source> and <img>, but some sites put
+# the picture's caption and credit inside it ("afp.com/Michael Regan"), and browsers show them
 _SKIP_TAGS = frozenset("script style noscript template svg head iframe select object canvas "
-                       "math video audio picture map".split())
+                       "math video audio map".split())
 # Elements whose tag alone gives the region of everything inside.
 _TAG_REGION = {"nav": "nav", "header": "nav", "footer": "footer", "aside": "aside",
-               "figcaption": "caption", "figure": "caption", "menu": "nav"}
+               "figcaption": "caption", "figure": "caption", "picture": "caption", "menu": "nav"}
 _ROLE_REGION = {"navigation": "nav", "banner": "nav", "contentinfo": "footer",
                 "complementary": "aside", "menu": "nav", "menubar": "nav"}
 # class/id words that name a region; checked on block elements only (speed).

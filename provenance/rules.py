@@ -37,6 +37,10 @@ _PERSON = regex.compile(r"^\p{Lu}[\p{L}'.-]*(?: (?:\p{Lu}[\p{L}'.-]*|von|van|de|
 _NEAR_BODY_MARGIN = 400
 
 
+# a credit holder written as its registered domain ("afp.com"), which the registry knows
+_DOMAIN = regex.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9][a-z0-9-]*)*\.[a-z]{2,}")
+
+
 class PatternTimeout(Exception):
     def __init__(self, rule_id: str) -> None:
         super().__init__(f"rule {rule_id} ran over {PATTERN_TIMEOUT:g} s; its matches are missing")
@@ -406,6 +410,8 @@ class Engine:
             # "Getty Images via AFP", "dpa-infocom": try the first word too
             head = regex.split(r"[\s-]", key, maxsplit=1)[0]
             outlet_id = self.alias_to_outlet.get(head)
+            if outlet_id is None and _DOMAIN.fullmatch(key):
+                outlet_id = self.outlet_for_domain(key)  # "afp.com/Michael Regan"
             if outlet_id is None:
                 return None
         outlet = self.ruleset.outlets[outlet_id]

@@ -36,6 +36,22 @@ def test_body_and_chrome_are_separate_blocks():
     assert doc.blocks[-1].end == len(doc.text)
 
 
+def test_a_caption_inside_a_picture_element_is_a_caption(auditor):
+    """Some sites put the caption and credit inside <picture>; browsers show them."""
+    page = ("<html><body><article><h1>Leicester beat Chelsea</h1>"
+            "<picture><source srcset='a.webp'><img src='a.jpg' alt=''>"
+            "<div class='illustration__caption'><p>Two players fight for the ball.</p>"
+            "<p class='credits'>afp.com/Michael Regan</p></div></picture>"
+            "<p>Leicester won 2-0 on Saturday and moved up to second place in the table, "
+            "two points behind the leaders, after a strong second half.</p>"
+            "<p>The coach praised the team's patience after a slow start to the season.</p>"
+            "</article></body></html>")
+    doc = html_doc(page)
+    assert any("afp.com/Michael Regan" in t for t in block_text(doc, "caption"))
+    marks = auditor.audit_document(doc).markers
+    assert {(m.category, m.entity) for m in marks if m.snippet == "afp.com"} == {("image-credit", "afp")}
+
+
 def test_chrome_evidence_and_outlets_in_menus(auditor):
     result = auditor.audit_document(html_doc(ARTICLE))
     by = {(m.category, m.entity, m.block) for m in result.markers}
