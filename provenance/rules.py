@@ -298,7 +298,7 @@ class Engine:
     def _near_body(self, doc: Document, found: list[Marker]) -> list[Marker]:
         """Drop chrome markers of `chrome_window` rules that do not end within that many
         characters before the body: a byline sits over the article, a teaser list elsewhere."""
-        body = next((b.start for b in doc.blocks if b.kind == "body"), None)
+        body = _body_start(doc)
         return [m for m in found if m.rule_id not in self.windows
                 or m.block in ("body", "heading")
                 or (body is not None and 0 <= body - m.end <= self.windows[m.rule_id])]
@@ -330,7 +330,7 @@ class Engine:
         """The part of a chrome-only rule's blocks that `_near_body` can keep: headings
         whole, other chrome only in the `window` before the body (plus room for a match
         that starts earlier), nothing when there is no body."""
-        body = next((b.start for b in doc.blocks if b.kind == "body"), None)
+        body = _body_start(doc)
         headings = {(b.start, b.end) for b in doc.blocks if b.kind == "heading"}
         low = -1 if body is None else max(0, body - window - _NEAR_BODY_MARGIN)
         out = []
@@ -684,6 +684,11 @@ def fold_keep(text: str) -> str:
     trail = " " if text[-1].isspace() else ""
     core = fold(text)
     return (lead + core + trail) if core else " "
+
+
+def _body_start(doc: Document) -> int | None:
+    """Where the article body begins: chrome-window rules count bylines just above it."""
+    return next((b.start for b in doc.blocks if b.kind == "body"), None)
 
 
 def _anchored(pattern: Any, text: str, starts: list[int],
