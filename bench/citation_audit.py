@@ -9,11 +9,16 @@ each page's publisher. `dump` prints every marker of the categories
 characters of context on either side, one block per marker, for judging by the
 labelling policy in ../shared/corpus/README.md. `cues` lists sentences that hold
 an attribution cue and a registry outlet name but no citation marker (misses).
+`ctas` lists short visible lines with call-to-action vocabulary (abonn, newsletter,
+spend, donate, follow us, suivez, síguenos, ...) that no boilerplate marker touches
+(likely boilerplate misses). `build --bench-only` leaves out the labelled corpus, so
+that only pages nobody has tuned on are judged.
 
-    python bench/citation_audit.py build /tmp/cites.jsonl
+    python bench/citation_audit.py build /tmp/cites.jsonl [--bench-only]
     provenance audit /tmp/cites.jsonl --db /tmp/cites.db --no-reuse -q
-    python bench/citation_audit.py dump /tmp/cites.db [--category citation]
+    python bench/citation_audit.py dump /tmp/cites.db [--category boilerplate] [--entity newsletter]
     python bench/citation_audit.py cues /tmp/cites.db
+    python bench/citation_audit.py ctas /tmp/cites.db [--max-len 200]
 """
 
 from __future__ import annotations
@@ -34,9 +39,14 @@ CUES = re.compile(
     r"\b(?:laut|zufolge|berichtet\w*|meldet\w*|schreibt|schrieb|gegenüber|sagte|sagten|"
     r"Interview|according to|told|reported|reports|citing|cited|in an interview|"
     r"first reported|wrote|writes|said)\b", re.I)
+# call-to-action vocabulary of the boilerplate policy, in de/en/fr/es
+CTA_WORDS = re.compile(
+    r"abonn|newsletter|spend|support|donat|follow|folg(?:en|t|e) (?:sie |du )?uns|subscri|sign up|"
+    r"suiv|s[ií]gu|suscr|membre|mitglied|member|unterst[üu]tz|soutien|soutenez|contribut|"
+    r"inscri|an ?melden|registr", re.I)
 
 
-def build(out: Path) -> int:
+def build(out: Path, bench_only: bool = False) -> int:
     """Write the JSONL file; returns the number of pages."""
     n = 0
     with out.open("w", encoding="utf-8") as fh:
@@ -50,7 +60,8 @@ def build(out: Path) -> int:
             fh.write(json.dumps({"html": html, "url": item.get("url")}) + "\n")
             n += 1
         corpus = SHARED / "corpus"
-        for line in (corpus / "labels.jsonl").read_text(encoding="utf-8").splitlines():
+        labels = [] if bench_only else (corpus / "labels.jsonl").read_text(encoding="utf-8").splitlines()
+        for line in labels:
             if not line.strip():
                 continue
             label = json.loads(line)
@@ -68,17 +79,21 @@ def _context(text: str, start: int, end: int, width: int = 150) -> str:
     return f"{left}[[{text[start:end]}]]{right}"
 
 
-def dump(db: Path, categories: list[str]) -> None:
-    """Print the markers of `categories` with their context, by domain."""
+def dump(db: Path, categories: list[str], entities: list[str] | None = None) -> None:
+    """Print the markers of `categories` (and `entities`, if given) with their context, by domain."""
     con = sqlite3.connect(db)
     marks = ",".join("?" * len(categories))
+    where = f"m.category in ({marks})"
+    if entities:
+        where += f" and m.entity in ({','.join('?' * len(entities))})"
     rows = con.execute(
-        f"""select d.domain, d.origin, m.category, m.entity, m.role, m.block, m.start, m."end", d.text
+        f"""select d.domain, d.origin, m.category, m.entity, m.role, m.block, m.start, m."end", d.text,
+                   m.rule_id
             from markers m join documents d on d.id = m.document_id
-            where m.category in ({marks}) order by m.category, d.domain, d.origin, m.start""",
-        categories)
-    for n, (domain, origin, cat, entity, role, block, s, e, text) in enumerate(rows, 1):
-        print(f"#{n} {cat} {entity} role={role} block={block} {domain} {origin}")
+            where {where} order by m.category, d.domain, d.origin, m.start""",
+        [*categories, *(entities or [])])
+    for n, (domain, origin, cat, entity, role, block, s, e, text, rule) in enumerate(rows, 1):
+        print(f"#{n} {cat} {entity} role={role} block={block} {rule} {domain} {origin}")
         print("   " + _context(text, s, e))
 
 
@@ -103,22 +118,49 @@ def cues(db: Path) -> None:
                 print(f"{domain} {m.group(0)!r}: {_context(text, m.start(), m.end(), 120)}")
 
 
+def ctas(db: Path, max_len: int = 200) -> None:
+    """Short lines with call-to-action vocabulary that no boilerplate marker touches."""
+    con = sqlite3.connect(db)
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for doc, s, e in con.execute("select document_id, start, \"end\" from markers where category='boilerplate'"):
+        spans.setdefault(doc, []).append((s, e))
+    for doc_id, domain, origin, text in con.execute(
+            "select id, domain, origin, text from documents order by domain, origin"):
+        pos = 0
+        for line in text.split("\n"):
+            start, end = pos, pos + len(line)
+            pos = end + 1
+            if len(line.strip()) > max_len or not CTA_WORDS.search(line):
+                continue
+            if any(s < end and e > start for s, e in spans.get(doc_id, ())):
+                continue
+            print(f"{domain} {origin}: {line.strip()}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
     b = sub.add_parser("build")
     b.add_argument("out", type=Path)
+    b.add_argument("--bench-only", action="store_true", help="leave out the labelled corpus")
     d = sub.add_parser("dump")
     d.add_argument("db", type=Path)
     d.add_argument("--category", action="append",
-                   help="citation, mention, attribution, agency, syndication, image-credit (repeatable)")
+                   help="citation, mention, attribution, agency, syndication, image-credit, boilerplate, "
+                        "residue (repeatable)")
+    d.add_argument("--entity", action="append", help="only markers of this entity (repeatable)")
     c = sub.add_parser("cues")
     c.add_argument("db", type=Path)
+    t = sub.add_parser("ctas")
+    t.add_argument("db", type=Path)
+    t.add_argument("--max-len", type=int, default=200, help="longest line considered (characters)")
     args = parser.parse_args(argv)
     if args.cmd == "build":
-        print(f"{build(args.out)} pages -> {args.out}", file=sys.stderr)
+        print(f"{build(args.out, args.bench_only)} pages -> {args.out}", file=sys.stderr)
     elif args.cmd == "dump":
-        dump(args.db, args.category or ["citation", "mention", "attribution"])
+        dump(args.db, args.category or ["citation", "mention", "attribution"], args.entity)
+    elif args.cmd == "ctas":
+        ctas(args.db, args.max_len)
     else:
         cues(args.db)
     return 0
