@@ -29,6 +29,8 @@ _NAME_STRIP = " \t.:;,-()[]'\"©"
 _NOT_A_HOLDER = frozenset({"file", "files", "file photo", "archive", "archiv", "archivbild", "inc", "llc",
                            "ltd", "corp", "co", "gmbh", "ag", "left", "right", "center", "links", "rechts",
                            "symbolbild", "ausschnitt", "less", "more"})
+# a block line that is plain ASCII text (letters, digits, spaces, "'" and "-", no regex syntax)
+_PLAIN_LINE = regex.compile(r"[A-Za-z0-9 '-]+")
 _PERSON = regex.compile(r"^\p{Lu}[\p{L}'.-]*(?: (?:\p{Lu}[\p{L}'.-]*|von|van|de|da|del|der|di|le|la)){1,4}$")
 
 
@@ -65,7 +67,8 @@ class Engine:
         case_phrases: dict[str, list[tuple[str, Any]]] = defaultdict(list)
         self.patterns: list[tuple[int, Any, str | None]] = []
         self.credits: list[tuple[int, Any]] = []
-        self.blocks: list[tuple[int, Any, int]] = []
+        # (rule, whole alternation, max_chars, plain ASCII lines lower-cased, the other lines)
+        self.blocks: list[tuple[int, Any, int, frozenset[str], Any]] = []
         self.repeats: list[tuple[int, int]] = []
         self.outlet_rules: list[tuple[int, list[_Cue], set[str] | None, Any]] = []
         for idx, rule in enumerate(self.rules):
@@ -83,7 +86,10 @@ class Engine:
                 self.credits.append((idx, regex.compile(spec["pattern"])))
             elif rule.kind == "block":
                 alternation = "|".join(f"(?:{line})" for line in spec["lines"])
-                self.blocks.append((idx, regex.compile(f"(?i:{alternation})"), spec.get("max_chars", 80)))
+                plain = frozenset(line.lower() for line in spec["lines"] if _PLAIN_LINE.fullmatch(line))
+                rest = "|".join(f"(?:{line})" for line in spec["lines"] if line.lower() not in plain)
+                self.blocks.append((idx, regex.compile(f"(?i:{alternation})"), spec.get("max_chars", 80),
+                                    plain, regex.compile(f"(?i:{rest})") if rest else None))
             elif rule.kind == "repeat":
                 self.repeats.append((idx, spec.get("min_chars", 20)))
             elif rule.kind == "outlet":
@@ -440,8 +446,15 @@ class Engine:
             e = s + len(stripped)
             folded = whole[s:e] if whole is not None else fold(stripped)
             size = len(folded)
-            for ridx, pattern, max_chars in self.blocks:
-                if size <= max_chars and pattern.fullmatch(folded):
+            ascii_key = folded.lower() if folded.isascii() else None
+            for ridx, pattern, max_chars, plain, rest in self.blocks:
+                if size > max_chars:
+                    continue
+                # an ASCII line matches a plain ASCII alternative exactly when it equals it in
+                # lower case (no other character folds onto an ASCII letter there); the other
+                # alternatives still need the regex; a non-ASCII line takes the whole regex
+                if (pattern.fullmatch(folded) if ascii_key is None else
+                        ascii_key in plain or (rest is not None and rest.fullmatch(folded))):
                     yield self._plain_marker(doc, ridx, s, e)
             if self.repeats:
                 key = folded.lower()
