@@ -114,6 +114,7 @@ class Engine:
                 self.alias_to_outlet.setdefault(fold(alias).lower(), outlet.id)
         self.alias_spellings = {fold(a) for o in ruleset.outlets.values()
                                 for a in (o.name, *o.aliases, *o.strict_aliases)}
+        self._name_words: dict[str, set[str]] = {}
         self.lower_phrases = lower_phrases
         self.case_keys = list(case_phrases)
         self.case_targets = [case_phrases[k] for k in self.case_keys]
@@ -358,9 +359,11 @@ class Engine:
         fallback = spec.get("fallback_entity")
         # a partner paper's byline credits copy; the publisher's own byline does not
         publisher = self.outlet_for_domain(doc.domain) if spec.get("not_publisher") else None
+        abbreviation = spec.get("not_abbreviation")
         for m in matches:
             marks = [mk for mk in self._credit_names(doc, view, ridx, m, types, person, fallback)
-                     if publisher is None or mk.entity != publisher]
+                     if (publisher is None or mk.entity != publisher)
+                     and not (abbreviation and _abbreviation(view.folded, m.start(), mk.snippet))]
             # "Jose Luis Magana/AP": a person's name alone is no credit unless an outlet stands by it
             if not spec.get("require_outlet") or any(
                     mk.entity not in (person, fallback) for mk in marks):
@@ -484,6 +487,8 @@ class Engine:
                 ps, _pe, pid, pstrict, plink = kept[-1]
                 kept[-1] = (ps, oe + 1, pid, pstrict and strict, plink)
                 continue
+            if os_ > 0 and doc.text[os_ - 1] == "(" and self._other_body(doc.text, os_, oe, outlet_id):
+                continue  # "American Psychological Association (APA)": another body's abbreviation
             kept.append((os_, oe, outlet_id, strict, False))
         kept.extend(self._link_hits(doc, kept))
         out: list[Marker] = []
@@ -531,6 +536,21 @@ class Engine:
                                   start=os_, end=oe, snippet=doc.text[os_:oe], role=role,
                                   block=block))
         return out
+
+    def _other_body(self, text: str, s: int, e: int, outlet_id: str) -> bool:
+        """True when the words before "(" spell out the name at `s`:`e` and share no word
+        with the outlet's names ("American Psychological Association (APA)"), unlike
+        "Deutsche Presseagentur (dpa)", a spelling the registry lacks."""
+        long_form = spelled_out(text, s - 1, text[s:e])
+        if long_form is None:
+            return False
+        words = self._name_words.get(outlet_id)
+        if words is None:
+            outlet = self.ruleset.outlets[outlet_id]
+            words = {w for n in (outlet.name, *outlet.aliases) for w in regex.split(r"[\W_]+", n.lower())
+                     if len(w) >= 4}
+            self._name_words[outlet_id] = words
+        return not any(w.lower() in words for w in long_form.split())
 
     def outlet_for_domain(self, domain: str | None) -> str | None:
         """The outlet that owns `domain` or a parent of it (wien.orf.at -> orf)."""
@@ -726,6 +746,64 @@ def _merge_windows(hits: list[tuple[int, int]], before: int, after: int,
         else:
             out.append((ws, we))
     return out
+
+
+_RUN_WORDS = regex.compile(r"[\p{L}][\p{L}'’\-]*(?:[ \t]+[\p{L}][\p{L}'’\-]*){0,7}[ \t]*\Z")
+_FUNCTION_WORDS = frozenset({"of", "for", "the", "and", "on", "in", "für", "der", "die", "das", "des",
+                             "und", "de", "du", "la", "le", "les", "et", "del", "y", "el"})
+
+
+def spelled_out(text: str, at: int, name: str) -> str | None:
+    """The words right before `at` when they spell `name` out, so that "(APA)" after
+    "American Psychological Association" reads as that body's abbreviation, not a
+    credit; else None. Each of the last two or more words (no punctuation between;
+    function words may be skipped) gives its initial and maybe more of its letters, in
+    order, and together they give all of `name`'s letters."""
+    letters = "".join(c for c in name.lower() if c.isalpha())
+    if len(letters) < 2:
+        return None
+    run = _RUN_WORDS.search(text, max(0, at - 120), at)
+    if run is None:
+        return None
+    words = [p for w in run.group().split() for p in w.split("-") if p]
+    for i in range(len(words) - 1):
+        if words[i][0].lower() == letters[0] and _spells(words[i:], letters):
+            return " ".join(words[i:])
+    return None
+
+
+def _spells(words: list[str], letters: str) -> bool:
+    if not words:
+        return not letters
+    word = words[0].lower()
+    if word in _FUNCTION_WORDS and (not letters or word[0] != letters[0]) \
+            and _spells(words[1:], letters):
+        return True
+    if not letters or word[0] != letters[0]:
+        return False
+    pos, k = 1, 1
+    while True:  # this word gives letters[:k]; the next words give the rest
+        if _spells(words[1:], letters[k:]):
+            return True
+        if k >= len(letters):
+            return False
+        pos = word.find(letters[k], pos) + 1
+        if pos == 0:
+            return False
+        k += 1
+
+
+_LAST_WORD = regex.compile(r"([\p{L}]{2,8})[ \t]*$")
+
+
+def _abbreviation(text: str, at: int, name: str) -> bool:
+    """A name in parentheses at `at` that pairs with the words before it as a long form
+    and its abbreviation, either way round: "Austria Presse Agentur (APA)",
+    "a contract with AFP (Agence France-Presse)"."""
+    if spelled_out(text, at, name):
+        return True
+    last = _LAST_WORD.search(text, max(0, at - 12), at)
+    return bool(last) and " " in name.strip() and spelled_out(name, len(name), last.group(1))
 
 
 def _clip(windows: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

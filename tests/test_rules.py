@@ -147,3 +147,58 @@ def test_credit_parts_that_name_no_holder_are_skipped():
                        ("body", "Shares fell on Tuesday.")])
     got = [m.snippet for m in ENGINE.run(doc) if m.category == "image-credit"]
     assert got == ["Reuters", "Danish Siddiqui"]
+
+
+@pytest.mark.parametrize("before,name,expected", [
+    ("set by the American Psychological Association ", "APA", True),
+    ("laut der Deutschen Presse-Agentur ", "dpa", True),
+    ("Evangelischer Pressedienst ", "epd", True),
+    ("Berlin ", "dpa", False),            # a dateline: one word
+    ("NEW YORK ", "AP", False),
+    ("Den Haag ", "dpa", False),          # "d" starts a word, but "p", "a" do not follow
+    ("ALPHARETTA, Ga. ", "AP", False),    # punctuation ends the run of words
+    ("APPLE VALLEY ", "AP", False),        # every word of the run must give a letter
+    ("halts subpoena for Trump financial documents\n", "CNN", False),  # a line break ends it
+])
+def test_spelled_out_tells_an_abbreviation_from_a_dateline(before, name, expected):
+    from provenance.rules import spelled_out
+    assert bool(spelled_out(before + "(", len(before), name)) is expected
+
+
+def test_abbreviation_in_parentheses_is_no_agency_credit():
+    """"(APA)" after the body it abbreviates is no copy credit, nor is an agency's long name
+    after its acronym; a dateline still is."""
+    text = ("Die Regeln stammen von der American Psychological Association (APA). Sie gelten.\n"
+            "He signed a contract with AFP (Agence France-Presse), one of the oldest agencies.\n"
+            "MADRID, 3 Mar. (EUROPA PRESS) - El Gobierno anunció.\n"
+            "Wien (APA) - Die Regierung hat beschlossen.")
+    got = [(m.entity, m.snippet) for m in ENGINE.run(text_doc(text)) if m.category == "agency"]
+    assert got == [("europa-press", "EUROPA PRESS"), ("apa", "APA")]
+
+
+def test_spelled_out_acronym_of_another_body_is_no_outlet():
+    """"according to the American Psychological Association (APA)" cites the psychologists,
+    not the Austrian agency; "Austria Presse Agentur (APA)" stays one name of the agency."""
+    marks = ENGINE.run(text_doc("People are anxious, according to the American Psychological "
+                                "Association (APA), which surveyed adults.\n"
+                                "Laut der Austria Presse Agentur (APA) sind viele besorgt."))
+    got = [(m.category, m.entity, m.snippet) for m in marks if m.entity == "apa"]
+    assert got == [("citation", "apa", "Austria Presse Agentur (APA)")]
+    # a long form the registry lacks, but sharing a word with the outlet's names, is the outlet
+    marks = ENGINE.run(text_doc("Danach veröffentlichte die Deutsche Presseagentur (dpa) eine Meldung, "
+                                "laut der es brennt."))
+    assert [m.entity for m in marks if m.category in ("citation", "mention")] == ["dpa"]
+
+
+@pytest.mark.parametrize("line,entities", [
+    ("By Josh Boak, Associated Press", ["ap"]),          # the persons' list must not eat "Associated"
+    ("mes/dpa/Reuters", ["dpa", "reuters"]),             # an editor's sign-off, not a picture credit
+    ("Quelle: ZEIT ONLINE, dpa, AFP, Reuters, tst", ["dpa", "afp", "reuters"]),
+    ("Le Figaro avec AFP", ["afp"]),
+    ("Reporting by Kate Holton; Editing by Alison Williams", ["reuters"]),
+])
+def test_agency_copy_credits_at_the_end_of_an_article(line, entities):
+    text = "The government announced new measures on Monday. Critics called them weak.\n" + line + "\n"
+    marks = ENGINE.run(text_doc(text))
+    assert [m.entity for m in marks if m.category == "agency"] == entities
+    assert not [m for m in marks if m.category == "image-credit"]
