@@ -202,3 +202,12 @@ def test_agency_copy_credits_at_the_end_of_an_article(line, entities):
     marks = ENGINE.run(text_doc(text))
     assert [m.entity for m in marks if m.category == "agency"] == entities
     assert not [m for m in marks if m.category == "image-credit"]
+
+
+def test_attribution_in_a_teaser_list_belongs_to_another_story():
+    """"police say" under a related-story link in an aside attributes that story, not this one."""
+    doc = _blocks_doc([("heading", "Council approves budget"),
+                       ("body", "The council approved the budget on Monday, police said."),
+                       ("aside", "Four shootings in 20 minutes leave 1 dead, police say")])
+    got = [(m.entity, m.block) for m in ENGINE.run(doc) if m.category == "attribution"]
+    assert got == [("official", "body")]
