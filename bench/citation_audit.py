@@ -13,12 +13,16 @@ an attribution cue and a registry outlet name but no citation marker (misses).
 spend, donate, follow us, suivez, síguenos, ...) that no boilerplate marker touches
 (likely boilerplate misses). `build --bench-only` leaves out the labelled corpus, so
 that only pages nobody has tuned on are judged.
+`credit-misses` lists credit-shaped spans (an agency of the registry in a copy
+credit shape, or a picture-credit label) that no agency or image-credit marker
+overlaps (recall misses of those two categories).
 
     python bench/citation_audit.py build /tmp/cites.jsonl [--bench-only]
     provenance audit /tmp/cites.jsonl --db /tmp/cites.db --no-reuse -q
     python bench/citation_audit.py dump /tmp/cites.db [--category boilerplate] [--entity newsletter]
     python bench/citation_audit.py cues /tmp/cites.db
     python bench/citation_audit.py ctas /tmp/cites.db [--max-len 200]
+    python bench/citation_audit.py credit-misses /tmp/cites.db
 """
 
 from __future__ import annotations
@@ -137,6 +141,69 @@ def ctas(db: Path, max_len: int = 200) -> None:
             print(f"{domain} {origin}: {line.strip()}")
 
 
+# Picture-credit labels and holders: each hit is a candidate on its own.
+IMAGE_SHAPES = (
+    r"(?:(?:(?<![\w-])|(?<=\p{Ll})(?=Credits?\s*:))(?:Foto|Fotos|Bild|Bilder|Bildquelle|Bildnachweis|Bildrechte|Grafik|Photo|Photos|"
+    r"Photograph|Image|Picture|Credit|Crédits?|Crédit photo|Fotografía|Imagen|Video)\s*:"
+    r"|(?<![\w-])(?:Photo|Photograph|Foto|Image) (?:by|von|de|par|por) \p{Lu}"
+    r"|©|\([cC]\)(?=\s*\w)|Getty Images|\bimago\b|\bIMAGO\b|[Pp]icture[ -][Aa]lliance|Shutterstock|"
+    r"\bKeystone\b|\bKEYSTONE\b|\bAP Photo\b|iStock|Adobe ?Stock|Alamy|Unsplash|Pixabay|"
+    r"(?i:image copyright|bildquelle|getty)|\bvia (?:AP|Reuters|AFP|Getty)\b|(?<![\w-])[Cc]ourtesy\b)")
+# A copyright footer ("© 2019 Acme Inc. All rights reserved") is no picture credit (policy).
+_FOOTER = re.compile(r"(?i)(?:copyright|\(c\)|©)\s*(?:\d{4}|copyright)|rights? reserved|"
+                     r"rechte vorbehalten|derechos reservados|droits réservés")
+# Copy-credit shapes around an agency name ({a}); a hit is a candidate where the name is an
+# agency of the registry.
+AGENCY_SHAPES = (
+    r"\((?:[\p{{L}}\-]{{1,15}}\s*[/,]\s*)*{a}(?:\s*[/,]\s*[^()\n]{{0,30}})?\)",   # (dpa) (dpa/lno) (KNA, DR)
+    r"(?<![\w/]){a}/[\p{{L}}]{{2,6}}(?![\w/])",                                        # dpa/lno
+    r"[\p{{L}}.]+ ?/ ?{a}(?![\w-])|(?<![\w-]){a} ?/ ?\p{{Lu}}|(?<![\w-]){a} (?:Photo|Foto|Images?)\b",  # Name/AP
+    r"(?:Quelle|Source|Fuente|Agenturen|Mit Material|Material|with material|reporting from|"
+    r"avec|con información de|Par|Von|By|Por)\b[^\n]{{0,40}}?(?<![\w-]){a}(?![\w-])",
+    r"(?:©|\([cC]\)|Copyright)\s*(?:\d{{4}}\s*)?{a}(?![\w-])",
+    r"(?m)(?<![\w-]){a}(?![\w-])\s*(?:\)?\s*[-—–]\s|\.-|\s*$)",                     # (AP) — / EFE signoff
+    r"(?m)^\s*(?:[\p{{Lu}}\p{{L}}\-]+,\s*)?{a}(?![\w-])",                                # line opens with it
+)
+
+
+def credit_misses(db: Path) -> None:
+    """Credit-shaped spans that no agency or image-credit marker overlaps, with context."""
+    import regex
+
+    from provenance import packs
+
+    ruleset = packs.load([])
+    names = sorted({a for o in ruleset.outlets.values() if o.type == "agency"
+                    for a in (o.name, *o.aliases, *o.strict_aliases) if len(a) > 1}, key=len, reverse=True)
+    alt = "(?:" + "|".join(regex.escape(n) for n in names) + ")"
+    agency_re = regex.compile("|".join(f"(?:{s.format(a='(?P<n' + str(i) + '>' + alt + ')')})"
+                                       for i, s in enumerate(AGENCY_SHAPES)))
+    image_re = regex.compile(IMAGE_SHAPES)
+    con = sqlite3.connect(db)
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for doc, s, e in con.execute(
+            "select document_id, start, \"end\" from markers where category in ('agency', 'image-credit')"):
+        spans.setdefault(doc, []).append((s, e))
+    tally: dict[str, int] = {}
+    for doc_id, domain, text in con.execute("select id, domain, text from documents order by domain, id"):
+        covered = spans.get(doc_id, [])
+        seen: set[int] = set()
+        for kind, pattern in (("agency", agency_re), ("image", image_re)):
+            for m in pattern.finditer(text):
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                line_end = text.find("\n", m.end())
+                line_end = len(text) if line_end < 0 else line_end
+                lo, hi = max(line_start, m.start() - 80), min(line_end, m.end() + 80)
+                if lo in seen or any(s < hi and e > lo for s, e in covered):
+                    continue
+                if kind == "image" and _FOOTER.search(text, max(line_start, m.start() - 12), m.end() + 40):
+                    continue
+                seen.add(lo)
+                tally[kind] = tally.get(kind, 0) + 1
+                print(f"{kind} {domain} {doc_id[:8]}: {_context(text, m.start(), m.end(), 100)}")
+    print(" ".join(f"{k}={v}" for k, v in sorted(tally.items())), file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -154,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
     t = sub.add_parser("ctas")
     t.add_argument("db", type=Path)
     t.add_argument("--max-len", type=int, default=200, help="longest line considered (characters)")
+    m = sub.add_parser("credit-misses")
+    m.add_argument("db", type=Path)
     args = parser.parse_args(argv)
     if args.cmd == "build":
         print(f"{build(args.out, args.bench_only)} pages -> {args.out}", file=sys.stderr)
@@ -161,6 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         dump(args.db, args.category or ["citation", "mention", "attribution"], args.entity)
     elif args.cmd == "ctas":
         ctas(args.db, args.max_len)
+    elif args.cmd == "credit-misses":
+        credit_misses(args.db)
     else:
         cues(args.db)
     return 0
