@@ -765,7 +765,9 @@ def _merge_windows(hits: list[tuple[int, int]], before: int, after: int,
     return out
 
 
-_RUN_WORDS = regex.compile(r"[\p{L}][\p{L}'’\-]*(?:[ \t]+[\p{L}][\p{L}'’\-]*){0,7}[ \t]*\Z")
+# searched backwards from its end ((?r)): a forward search tried every start in the 120
+# characters, 0.3 ms a call, where this takes a microsecond or two
+_RUN_WORDS = regex.compile(r"(?r)(?<![\p{L}'’\-])[\p{L}][\p{L}'’\-]*(?:[ \t]+[\p{L}][\p{L}'’\-]*){0,7}[ \t]*\Z")
 _FUNCTION_WORDS = frozenset({"of", "for", "the", "and", "on", "in", "für", "der", "die", "das", "des",
                              "und", "de", "du", "la", "le", "les", "et", "del", "y", "el"})
 
@@ -810,7 +812,7 @@ def _spells(words: list[str], letters: str) -> bool:
         k += 1
 
 
-_LAST_WORD = regex.compile(r"([\p{L}]{2,8})[ \t]*$")
+_LAST_WORD = regex.compile(r"([\p{L}]{2,8})[ \t]*\Z")
 
 
 def _abbreviation(text: str, at: int, name: str) -> bool:
