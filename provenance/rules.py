@@ -7,6 +7,7 @@ number of phrase rules. Regex rules are few by design.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -69,7 +70,7 @@ class Engine:
         self.patterns: list[tuple[int, Any, str | None]] = []
         self.credits: list[tuple[int, Any]] = []
         # (rule, whole alternation, max_chars, plain ASCII lines lower-cased, the other lines)
-        self.blocks: list[tuple[int, Any, int, frozenset[str], Any]] = []
+        self.blocks: list[tuple[int, Any, int, frozenset[str], Any, Any]] = []
         self.repeats: list[tuple[int, int]] = []
         self.outlet_rules: list[tuple[int, list[_Cue], set[str] | None, Any]] = []
         for idx, rule in enumerate(self.rules):
@@ -89,8 +90,10 @@ class Engine:
                 alternation = "|".join(f"(?:{line})" for line in spec["lines"])
                 plain = frozenset(line.lower() for line in spec["lines"] if _PLAIN_LINE.fullmatch(line))
                 rest = "|".join(f"(?:{line})" for line in spec["lines"] if line.lower() not in plain)
+                plain_alt = "|".join(f"(?:{line})" for line in spec["lines"] if line.lower() in plain)
                 self.blocks.append((idx, regex.compile(f"(?i:{alternation})"), spec.get("max_chars", 80),
-                                    plain, regex.compile(f"(?i:{rest})") if rest else None))
+                                    plain, regex.compile(f"(?i:{rest})") if rest else None,
+                                    regex.compile(f"(?i:{plain_alt})") if plain_alt else None))
             elif rule.kind == "repeat":
                 self.repeats.append((idx, spec.get("min_chars", 20)))
             elif rule.kind == "outlet":
@@ -147,6 +150,16 @@ class Engine:
             self._add_literals(ridx, literal_rules)
         for ridx, _ in self.credits:
             self._add_literals(ridx, literal_rules)
+        # a block rule's other (non-plain) lines need one of their literals inside the line
+        block_literals: dict[int, list[str]] = {}
+        for ridx, _pattern, _max, plain, rest, _plain_re in self.blocks:
+            lines = [line for line in self.rules[ridx].spec["lines"] if line.lower() not in plain]
+            literals = required_literals("(?i:" + "|".join(f"(?:{x})" for x in lines) + ")") \
+                if rest is not None and self.prefilter else None
+            if literals:
+                block_literals[ridx] = literals
+                for literal in literals:
+                    literal_rules[literal].append(ridx)
         # lower-case phrases and the literals share one automaton over `view.lower`:
         # each key has its phrase rules and its literal rules (either may be empty)
         keys = list(dict.fromkeys([*self.lower_phrases, *literal_rules]))
@@ -156,6 +169,8 @@ class Engine:
         self.phrase_key = [bool(t) for t in self.lower_targets]
         self.literal_key = [bool(t) for t in self.literal_targets]
         self.lower_ac = ahocorasick_rs.AhoCorasick(keys) if keys else None
+        index = {k: i for i, k in enumerate(keys)}
+        self.block_keys = {ridx: [index[x] for x in lits] for ridx, lits in block_literals.items()}
 
     def _add_literals(self, ridx: int, literal_rules: dict[str, list[int]]) -> None:
         if not self.prefilter:
@@ -276,7 +291,7 @@ class Engine:
             except PatternTimeout as exc:
                 self.overruns.append(str(exc))
         if self.blocks or self.repeats:
-            found.extend(self._lines(doc, view))
+            found.extend(self._lines(doc, view, literal_hits))
         found = [m for m in found if self._in_region(m)]
         if self.windows:
             found = self._near_body(doc, found)
@@ -430,8 +445,15 @@ class Engine:
             return None
         return outlet_id
 
-    def _lines(self, doc: Document, view: TextView) -> Iterable[Marker]:
+    def _lines(self, doc: Document, view: TextView,
+               hits: dict[int, list[tuple[int, int]]] | None = None) -> Iterable[Marker]:
         text = doc.text
+        # where the literals of each block rule's non-plain lines occur (view offsets are
+        # the text's when the view is the identity): a line without one can only be a plain line
+        gate: dict[int, list[int]] = {}
+        if hits is not None and view.identity:
+            gate = {ridx: sorted(s for k in keys for s, _ in hits.get(k, ()))
+                    for ridx, keys in self.block_keys.items()}
         seen: set[str] = set()
         title = fold(doc.title or "").lower()
         # an identity view holds every line already folded: `fold` maps whitespace to
@@ -449,14 +471,22 @@ class Engine:
             folded = whole[s:e] if whole is not None else fold(stripped)
             size = len(folded)
             ascii_key = folded.lower() if folded.isascii() else None
-            for ridx, pattern, max_chars, plain, rest in self.blocks:
+            for ridx, pattern, max_chars, plain, rest, plain_re in self.blocks:
                 if size > max_chars:
                     continue
+                starts = gate.get(ridx)
+                # the non-plain lines can match only where one of their literals lies in the line
+                maybe = starts is None or _hit_in(starts, s, e)
                 # an ASCII line matches a plain ASCII alternative exactly when it equals it in
                 # lower case (no other character folds onto an ASCII letter there); the other
-                # alternatives still need the regex; a non-ASCII line takes the whole regex
-                if (pattern.fullmatch(folded) if ascii_key is None else
-                        ascii_key in plain or (rest is not None and rest.fullmatch(folded))):
+                # alternatives still need the regex; a non-ASCII line takes the regex
+                if ascii_key is not None:
+                    ok = ascii_key in plain or (maybe and rest is not None and rest.fullmatch(folded))
+                elif maybe:
+                    ok = pattern.fullmatch(folded)
+                else:
+                    ok = plain_re is not None and plain_re.fullmatch(folded)
+                if ok:
                     yield self._plain_marker(doc, ridx, s, e)
             if self.repeats:
                 key = folded.lower()
@@ -823,6 +853,12 @@ def _abbreviation(text: str, at: int, name: str) -> bool:
         return True
     last = _LAST_WORD.search(text, max(0, at - 12), at)
     return bool(last) and " " in name.strip() and spelled_out(name, len(name), last.group(1))
+
+
+def _hit_in(starts: list[int], s: int, e: int) -> bool:
+    """Whether one of the sorted `starts` lies in [s, e)."""
+    i = bisect_left(starts, s)
+    return i < len(starts) and starts[i] < e
 
 
 def _clip(windows: list[tuple[int, int]], spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
