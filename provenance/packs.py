@@ -59,7 +59,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "outlet": ("cues",),
     "credit": ("pattern",),
 }
-_CUE_KEYS = {"role": str, "before": str, "after": str}
+_CUE_KEYS = {"role": str, "before": str, "after": str, "languages": list}
 _OUTLET_KEYS = {
     "id": str, "name": str, "aliases": list, "strict_aliases": list, "domains": list,
     "type": str, "country": str, "languages": list, "owner": str,
@@ -303,7 +303,10 @@ def _check_rule(path: Path, i: int, spec: Any, pack: dict[str, Any]) -> Rule:
         for key, value in cue.items():
             if key not in _CUE_KEYS:
                 raise PackError(path, f"{ckey}.{key}", "unknown key")
-            if not isinstance(value, str):
+            if key == "languages":
+                if not isinstance(value, list) or not value or not all(isinstance(x, str) for x in value):
+                    raise PackError(path, f"{ckey}.{key}", "must be a non-empty list of language codes")
+            elif not isinstance(value, str):
                 raise PackError(path, f"{ckey}.{key}", "must be a str")
         if cue.get("role") not in ROLES | {"ignore"}:
             raise PackError(path, f"{ckey}.role", "missing or unknown role")

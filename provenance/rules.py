@@ -54,6 +54,7 @@ class _Cue:
     role: str
     before: Any
     after: Any
+    languages: frozenset[str] | None = None  # tried only on documents in these languages
 
 
 class Engine:
@@ -96,7 +97,8 @@ class Engine:
                 cues = [
                     _Cue(c["role"],
                          regex.compile(c["before"] + "$") if "before" in c else None,
-                         regex.compile("^" + c["after"]) if "after" in c else None)
+                         regex.compile("^" + c["after"]) if "after" in c else None,
+                         frozenset(c["languages"]) if "languages" in c else None)
                     for c in spec["cues"]
                 ]
                 types = set(spec["types"]) if "types" in spec else None
@@ -506,6 +508,8 @@ class Engine:
         kept.extend(self._link_hits(doc, kept))
         out: list[Marker] = []
         for ridx, cues, types, link_cue in self.outlet_rules:
+            if doc.lang is not None:  # a cue of other languages cannot match; a document of unknown language tries all
+                cues = [c for c in cues if c.languages is None or doc.lang in c.languages]
             rule = self.rules[ridx]
             window = rule.spec.get("window", 160)
             judged: list[tuple[int, int, str, bool, str]] = []

@@ -297,3 +297,21 @@ def test_attribution_markers(text, entity):
 ])
 def test_attribution_precision(text):
     assert attribution(text) == []
+
+
+def test_a_cue_is_tried_only_on_documents_of_its_languages():
+    """The French "Selon" cue cites Reuters in a French text or one of unknown language;
+    in a text identified as German it is not tried (nor needed)."""
+    from dataclasses import replace
+
+    from conftest import text_doc
+
+    from provenance import packs
+    from provenance.rules import Engine
+
+    engine = Engine(packs.load())
+    doc = text_doc("Selon Reuters, le gouvernement prépare une réforme.")
+    cited = [m.entity for m in engine.run(doc) if m.category == "citation"]
+    assert cited == ["reuters"]
+    assert [m.entity for m in engine.run(replace(doc, lang="fr")) if m.category == "citation"] == ["reuters"]
+    assert not [m for m in engine.run(replace(doc, lang="de")) if m.category == "citation"]

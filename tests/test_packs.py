@@ -129,3 +129,27 @@ def test_the_cache_forgets_old_entries(tmp_path, monkeypatch):
     assert cache.memo("toml", b"a new key", lambda: 42) == 42  # a miss writes, then prunes
     assert not old.exists() and not model.exists() and fresh.exists() and other.exists()
     assert cache.memo("toml", b"a new key", lambda: 0) == 42  # and the new entry is read back
+
+
+OUTLET_PACK = """
+[pack]
+id = "cues"
+version = "1.0.0"
+
+[[rules]]
+id = "cues.outlet"
+kind = "outlet"
+category = "citation"
+examples.match = ["Selon [[Reuters]], le plan est mort."]
+cues = [{ role = "cited", before = '(?i)\\\\bselon\\\\s+$', languages = LANGS }]
+"""
+
+
+@pytest.mark.parametrize("langs,ok", [('["fr"]', True), ('[]', False), ('"fr"', False), ('[1]', False)])
+def test_cue_languages_must_be_a_list_of_codes(tmp_path, langs, ok):
+    write(tmp_path, OUTLET_PACK.replace("LANGS", langs))
+    if ok:
+        assert packs.load([tmp_path], builtin=False).rules
+    else:
+        with pytest.raises(packs.PackError, match=r"cues\[0\]\.languages"):
+            packs.load([tmp_path], builtin=False)
