@@ -135,6 +135,8 @@ def class_reason(lang: str, doc: rd.DocView, name: Callable[[str], str] = md_esc
                  outlets=join(lang, [name(outlet(o)) for o in p["outlets"]]))
     if code == "lead":
         return t(lang, "classwhy.lead", outlet=name(outlet(p["outlet"])), count=p["count"])
+    if code == "short-lead":
+        return t(lang, "classwhy.short-lead", outlet=name(outlet(p["outlet"])), words=p["words"])
     if code == "in-passing":
         return t(lang, "classwhy.in-passing",
                  outlets=join(lang, [name(outlet(o)) for o in p["outlets"]]))

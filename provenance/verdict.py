@@ -148,7 +148,10 @@ def _classify(doc: Document, markers: Sequence[Marker], rules: dict[str, Any]
                 {"count": len(outlets), "outlets": outlets})
     body_start = doc.text.find(doc.body[:200]) if doc.body else 0
     body_start = max(body_start, 0)
-    lead_end = body_start + len(doc.body) * float(rules.get("lead_share", 0.25))
+    lead_end = body_start + _lead_length(doc.body, float(rules.get("lead_share", 0.25)),
+                                         int(rules.get("lead_words", 0)))
+    short_words = int(rules.get("short_words", 0))
+    words = _count_words(doc.body, short_words) if short_words else 0
     for outlet in outlets:
         refs = idx(lambda m, o=outlet: m.entity == o and m.category in ("citation", "mention"))
         in_lead = any(markers[i].start < lead_end and markers[i].category == "citation"
@@ -156,10 +159,25 @@ def _classify(doc: Document, markers: Sequence[Marker], rules: dict[str, Any]
         if in_lead and len(refs) >= int(rules.get("lead_min_refs", 2)):
             return ("derivative", f"the lead rests on {outlet}, named {len(refs)} times",
                     refs, "lead", {"outlet": outlet, "count": len(refs)})
+        if in_lead and words < short_words:
+            # a short item whose lead cites an outlet retells that outlet's report
+            return ("derivative", f"a short text ({words} words) whose lead rests on {outlet}",
+                    refs, "short-lead", {"outlet": outlet, "words": words})
     if outlets:
         return ("original", f"own reporting; cites {', '.join(outlets)} in passing", cites,
                 "in-passing", {"outlets": outlets})
     return "original", "no marker of copied, syndicated or agency text", (), "no-markers", {}
+
+
+def _lead_length(body: str, share: float, min_words: int) -> int:
+    """Characters of the lead: the first `share` of the body, but at least its first
+    `min_words` words (a news lead is a sentence or two, however short the text)."""
+    end = 0
+    for n, m in enumerate(_WORD.finditer(body), 1):
+        if n > min_words:
+            break
+        end = m.end()
+    return max(int(len(body) * share), end)
 
 
 def _count_words(text: str, limit: int) -> int:

@@ -118,3 +118,27 @@ def test_methodology_lists_every_weight_as_in_the_data(weights):
     for letter, floor in weights["grades"].items():
         if floor:
             assert f"**{letter}** from {floor}" in doc
+
+
+def test_short_text_whose_lead_cites_one_outlet_is_derivative(weights):
+    """A short item whose lead cites an outlet retells it; in a long text one citation in the
+    lead stays 'in passing'. The lead is at least the first `lead_words` words."""
+    lead = "T\nThe band will tour again next year, Rolling Stone reported on Tuesday."
+    short = lead + " Tickets go on sale on Friday at the usual outlets." * 6
+    mark = [marker_at(short, "Rolling Stone", "citation", "rolling-stone", "cited")]
+    v = decide(_doc(short), mark, weights)
+    assert (v.provenance_class, v.reasons[0].key) == ("derivative", "class.short-lead")
+    assert v.reasons[0].params["outlet"] == "rolling-stone" and v.reasons[0].markers == (0,)
+    _check_reasons(v, mark)
+    long = lead + LONG * 8
+    mark = [marker_at(long, "Rolling Stone", "citation", "rolling-stone", "cited")]
+    assert decide(_doc(long), mark, weights).reasons[0].key == "class.in-passing"
+    # the citation stands past the first quarter of a very short body, within its first 60 words
+    tiny = "T\n" + "Ein Mann wurde in Berlin verletzt und die Polizei sucht Zeugen, " * 3 \
+        + "berichtete Kan am Mittwoch. Die Ermittlungen dauern an."
+    mark = [marker_at(tiny, "Kan", "citation", "kan", "cited")]
+    assert decide(_doc(tiny), mark, weights).provenance_class == "derivative"
+    late = "T\n" + "Ein Mann wurde in Berlin verletzt und die Polizei sucht Zeugen. " * 8 \
+        + "Kan berichtete am Mittwoch darüber."
+    mark = [marker_at(late, "Kan", "citation", "kan", "cited")]
+    assert decide(_doc(late), mark, weights).provenance_class == "original"
