@@ -171,6 +171,7 @@ class Engine:
         self.lower_ac = ahocorasick_rs.AhoCorasick(keys) if keys else None
         index = {k: i for i, k in enumerate(keys)}
         self.block_keys = {ridx: [index[x] for x in lits] for ridx, lits in block_literals.items()}
+        self.longest_block = max((b[2] for b in self.blocks), default=-1)
 
     def _add_literals(self, ridx: int, literal_rules: dict[str, list[int]]) -> None:
         if not self.prefilter:
@@ -449,11 +450,10 @@ class Engine:
                hits: dict[int, list[tuple[int, int]]] | None = None) -> Iterable[Marker]:
         text = doc.text
         # where the literals of each block rule's non-plain lines occur (view offsets are
-        # the text's when the view is the identity): a line without one can only be a plain line
-        gate: dict[int, list[int]] = {}
-        if hits is not None and view.identity:
-            gate = {ridx: sorted(s for k in keys for s, _ in hits.get(k, ()))
-                    for ridx, keys in self.block_keys.items()}
+        # the text's when the view is the identity): a line without one can only be a
+        # plain line. Worked out at the first line short enough for a block rule.
+        gate: dict[int, list[int]] | None = None if hits is not None and view.identity else {}
+        longest = self.longest_block
         seen: set[str] = set()
         title = fold(doc.title or "").lower()
         # an identity view holds every line already folded: `fold` maps whitespace to
@@ -470,26 +470,31 @@ class Engine:
             e = s + len(stripped)
             folded = whole[s:e] if whole is not None else fold(stripped)
             size = len(folded)
-            ascii_key = folded.lower() if folded.isascii() else None
-            for ridx, pattern, max_chars, plain, rest, plain_re in self.blocks:
-                if size > max_chars:
-                    continue
-                starts = gate.get(ridx)
-                # the non-plain lines can match only where one of their literals lies in the line
-                maybe = starts is None or _hit_in(starts, s, e)
-                # an ASCII line matches a plain ASCII alternative exactly when it equals it in
-                # lower case (no other character folds onto an ASCII letter there); the other
-                # alternatives still need the regex; a non-ASCII line takes the regex
-                if ascii_key is not None:
-                    ok = ascii_key in plain or (maybe and rest is not None and rest.fullmatch(folded))
-                elif maybe:
-                    ok = pattern.fullmatch(folded)
-                else:
-                    ok = plain_re is not None and plain_re.fullmatch(folded)
-                if ok:
-                    yield self._plain_marker(doc, ridx, s, e)
+            key = folded.lower()
+            if size <= longest:
+                if gate is None:
+                    assert hits is not None
+                    gate = {ridx: sorted(s for k in keys for s, _ in hits.get(k, ()))
+                            for ridx, keys in self.block_keys.items()}
+                is_ascii = folded.isascii()
+                for ridx, pattern, max_chars, plain, rest, plain_re in self.blocks:
+                    if size > max_chars:
+                        continue
+                    starts = gate.get(ridx)
+                    # the non-plain lines can match only where one of their literals lies in the line
+                    maybe = starts is None or _hit_in(starts, s, e)
+                    # an ASCII line matches a plain ASCII alternative exactly when it equals it in
+                    # lower case (no other character folds onto an ASCII letter there); the other
+                    # alternatives still need the regex; a non-ASCII line takes the regex
+                    if is_ascii:
+                        ok = key in plain or (maybe and rest is not None and rest.fullmatch(folded))
+                    elif maybe:
+                        ok = pattern.fullmatch(folded)
+                    else:
+                        ok = plain_re is not None and plain_re.fullmatch(folded)
+                    if ok:
+                        yield self._plain_marker(doc, ridx, s, e)
             if self.repeats:
-                key = folded.lower()
                 for ridx, min_chars in self.repeats:
                     if len(key) >= min_chars and key in seen:
                         entity = "duplicate-title" if key == title else None
