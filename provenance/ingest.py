@@ -250,22 +250,45 @@ def sniff_kind(origin: str, data: bytes) -> str:
     return "text"
 
 
+NO_ARTICLE = "no 'text' or 'html' field"
+NOT_ARTICLES = 20  # records without an article field, none with one: the file holds no articles
+
+
 def read_jsonl(path: Path, origin: str, max_bytes: int = MAX_BYTES) -> Iterator[Source | Failure]:
     """One article per line: `text` or `html`, optional `url`, `title`, `published`.
-    A broken line is a failure of its own; the other lines are still read."""
+    A broken line is a failure of its own; the other lines are still read. A file
+    whose first records are JSON objects without an article field (a labels or
+    metadata file lying in a folder of articles) is one failure, not one per line."""
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     n = 0
+    seen_article = False
+    held: list[Failure] = []  # records without an article field, before any article
     try:
         with opener(path, "rb") as fh:  # type: ignore[operator]
             for n, raw in enumerate(fh, 1):  # noqa: B007
                 if not raw.strip():
                     continue
                 item = _jsonl_item(raw, f"{origin}:{n}", max_bytes)
-                if item is not None:
-                    yield item
+                if item is None:
+                    continue
+                if not seen_article and isinstance(item, Failure) and item.reason == NO_ARTICLE:
+                    held.append(item)
+                    if len(held) >= NOT_ARTICLES:
+                        yield Failure(origin, f"not a file of articles: its first {NOT_ARTICLES} records "
+                                              f"have no 'text' or 'html' field; skipped")
+                        return
+                    continue
+                if isinstance(item, Source) and not seen_article:
+                    seen_article = True
+                    yield from held
+                    held = []
+                yield item
     except (OSError, EOFError, zlib.error) as exc:
+        yield from held
+        held = []
         yield Failure(f"{origin}:{n + 1}" if n else origin,
                       f"cannot read: {getattr(exc, 'strerror', None) or exc}")
+    yield from held
 
 
 def _jsonl_item(raw: bytes, origin: str, max_bytes: int) -> Source | Failure | None:
@@ -280,7 +303,7 @@ def _jsonl_item(raw: bytes, origin: str, max_bytes: int) -> Source | Failure | N
     html, text = obj.get("html"), obj.get("text")
     content = html if isinstance(html, str) and html.strip() else text
     if not isinstance(content, str) or not content.strip():
-        return Failure(origin, "no 'text' or 'html' field")
+        return Failure(origin, NO_ARTICLE)
     url = obj.get("url") if isinstance(obj.get("url"), str) else None
     title = obj.get("title") if isinstance(obj.get("title"), str) else None
     published = obj.get("published") if isinstance(obj.get("published"), str) else None

@@ -43,6 +43,26 @@ def test_jsonl_with_a_broken_line_in_the_middle(tmp_path, run_cli):
         "https://example.org/a"
 
 
+def test_a_jsonl_file_without_articles_is_one_failure(tmp_path):
+    """A labels file lying among the articles ("doc", "notes", no text) is reported once,
+    not once per line; records without a text before the first article still are, one by one."""
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    (folder / "a.txt").write_text(TEXT)
+    (folder / "labels.jsonl").write_text(
+        "\n".join(json.dumps({"doc": f"text/{i:03}.txt", "notes": "…"}) for i in range(80)) + "\n")
+    items = list(iter_sources([str(folder)]))
+    failures = [i for i in items if isinstance(i, Failure)]
+    assert len(failures) == 1 and failures[0].origin.endswith("labels.jsonl")
+    assert failures[0].reason.startswith("not a file of articles")
+    assert sum(isinstance(i, Source) for i in items) == 1
+    mixed = tmp_path / "mixed.jsonl"
+    mixed.write_text("\n".join([json.dumps({"title": "x"})] * 3 + [json.dumps({"text": TEXT})] +
+                               [json.dumps({"title": "y"})] * 30) + "\n")
+    kinds = [type(i).__name__ for i in iter_sources([str(mixed)])]
+    assert kinds == ["Failure"] * 3 + ["Source"] + ["Failure"] * 30
+
+
 def test_gzipped_jsonl_and_a_truncated_one(tmp_path):
     good = tmp_path / "a.jsonl.gz"
     good.write_bytes(gzip.compress((json.dumps({"text": TEXT}) + "\n").encode() * 3))
