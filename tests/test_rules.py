@@ -211,3 +211,16 @@ def test_attribution_in_a_teaser_list_belongs_to_another_story():
                        ("aside", "Four shootings in 20 minutes leave 1 dead, police say")])
     got = [(m.entity, m.block) for m in ENGINE.run(doc) if m.category == "attribution"]
     assert got == [("official", "body")]
+
+
+def test_a_republished_story_credits_its_outlet_and_does_not_cite_it():
+    """"This story was originally published by The Washington Post" makes the whole text
+    that paper's copy (an agency-category copy credit, as for a partner's byline); the name
+    is then a credit, not a citation. On the paper's own site it credits nothing."""
+    text = ("The council approved the budget on Monday after a long debate.\n"
+            "This story was originally published by The Washington Post.")
+    marks = ENGINE.run(text_doc(text))
+    assert [(m.category, m.entity) for m in marks if m.entity == "washington-post"] == \
+        [("agency", "washington-post"), ("mention", "washington-post")]
+    own = ENGINE.run(text_doc(text, domain="washingtonpost.com"))
+    assert not [m for m in own if m.category in ("agency", "citation")]
