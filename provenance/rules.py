@@ -126,6 +126,7 @@ class Engine:
         self.alias_spellings = {fold(a) for o in ruleset.outlets.values()
                                 for a in (o.name, *o.aliases, *o.strict_aliases)}
         self._name_words: dict[str, set[str]] = {}
+        self.photo_only = frozenset(o.id for o in ruleset.outlets.values() if not o.citable)
         self.lower_phrases = lower_phrases
         self.case_keys = list(case_phrases)
         self.case_targets = [case_phrases[k] for k in self.case_keys]
@@ -300,6 +301,8 @@ class Engine:
         if pictures:  # an agency named in a picture credit is not agency copy
             found = [m for m in found if m.category != "agency"
                      or not any(s < m.end and m.start < e for s, e in pictures)]
+        # a photo agency ("Quelle: Getty Images") supplies pictures, never copy
+        found = [m for m in found if m.category != "agency" or m.entity not in self.photo_only]
         if self.outlet_rules and (outlet_hits or doc.links):
             found.extend(self._outlets(doc, view, outlet_hits, found))
         return _dedupe(found) if dedupe else found

@@ -224,3 +224,12 @@ def test_a_republished_story_credits_its_outlet_and_does_not_cite_it():
         [("agency", "washington-post"), ("mention", "washington-post")]
     own = ENGINE.run(text_doc(text, domain="washingtonpost.com"))
     assert not [m for m in own if m.category in ("agency", "citation")]
+
+
+def test_a_photo_agency_never_gives_copy():
+    """"Quelle: Getty Images" under a text names where a picture came from; Getty supplies
+    no copy, so it is no agency credit (as "Quelle: dpa" is)."""
+    text = "The council approved the budget on Monday.\nQuelle: Getty Images\n"
+    assert not [m for m in ENGINE.run(text_doc(text)) if m.category == "agency"]
+    text = "The council approved the budget on Monday.\nQuelle: dpa\n"
+    assert [m.entity for m in ENGINE.run(text_doc(text)) if m.category == "agency"] == ["dpa"]
