@@ -31,7 +31,7 @@ import re
 import sys
 from array import array
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -327,7 +327,13 @@ class Corpus:
 # -- candidates ----------------------------------------------------------------
 
 def candidate_pairs(corpus: Corpus) -> list[tuple[int, int, int]]:
-    """(a, b, shared sampled shingles) for every pair worth verifying; one sort, near-linear.
+    """(a, b, shared sampled shingles) for every pair worth verifying, as a list (see `candidates`)."""
+    return list(_iter_candidates(candidates(corpus)))
+
+
+def candidates(corpus: Corpus) -> tuple[Any, Any, Any]:
+    """The candidate pairs as three numpy arrays (a, b, shared sampled shingles): 24 bytes a
+    pair, where a list of tuples takes about 150; one sort, near-linear.
 
     Two bounds keep the cost linear in the corpus even when texts share
     sentences with hundreds of others (templated or wire-heavy crawls): a key in
@@ -344,8 +350,9 @@ def candidate_pairs(corpus: Corpus) -> list[tuple[int, int, int]]:
         keys = corpus.sampled(item)
         hashes.extend(keys)
         owners.extend([i] * len(keys))
+    none = np.array([], dtype=np.int64)
     if not hashes:
-        return []
+        return none, none, none
     h = np.frombuffer(hashes, dtype=np.int64)
     o = np.frombuffer(owners, dtype=np.int64)
     order = np.argsort(h, kind="stable")
@@ -375,9 +382,17 @@ def candidate_pairs(corpus: Corpus) -> list[tuple[int, int, int]]:
     useful = (a != b) & ~(is_ref[a] & is_ref[b])  # references are not compared with each other
     a, b, counts = a[useful], b[useful], counts[useful]
     if len(a) == 0:
-        return []
+        return none, none, none
     chosen = _strongest(a, b, counts, credited, s.max_partners)
-    return [(int(x), int(y), int(c)) for x, y, c in zip(a[chosen], b[chosen], counts[chosen], strict=True)]
+    return a[chosen], b[chosen], counts[chosen]
+
+
+def _iter_candidates(cands: tuple[Any, Any, Any], step: int = 65536) -> Iterator[tuple[int, int, int]]:
+    """The candidate arrays as (a, b, shared) tuples of Python ints, a slice at a time."""
+    a, b, c = cands
+    for at in range(0, len(a), step):
+        yield from zip(a[at:at + step].tolist(), b[at:at + step].tolist(), c[at:at + step].tolist(),
+                       strict=True)
 
 
 def _strongest(a: Any, b: Any, counts: Any, credited: Any, k: int) -> Any:
@@ -462,6 +477,12 @@ def verify(corpus: Corpus, a: int, b: int) -> Pair | None:
 
 def clusters(n: int, pairs: Iterable[Pair]) -> list[list[int]]:
     """Connected components of the reuse graph (only texts with at least one pair)."""
+    return clusters_of(n, ((p.a, p.b) for p in pairs))
+
+
+def clusters_of(n: int, edges: Iterable[tuple[int, int]]) -> list[list[int]]:
+    """Connected components of the graph of (a, b) index pairs: what clusters need of
+    the pairs, so that a caller writing pairs as they come keeps only these."""
     parent = list(range(n))
 
     def find(x: int) -> int:
@@ -471,9 +492,9 @@ def clusters(n: int, pairs: Iterable[Pair]) -> list[list[int]]:
         return x
 
     linked = set()
-    for p in pairs:
-        linked.update((p.a, p.b))
-        ra, rb = find(p.a), find(p.b)
+    for a, b in edges:
+        linked.update((a, b))
+        ra, rb = find(a), find(b)
         if ra != rb:
             parent[max(ra, rb)] = min(ra, rb)
     groups: dict[int, list[int]] = defaultdict(list)
@@ -483,25 +504,34 @@ def clusters(n: int, pairs: Iterable[Pair]) -> list[list[int]]:
 
 
 def analyze(items: list[Item] | Texts, settings: Settings | None = None, batch: int = 2000) -> Analysis:
-    """The whole analysis over documents and references. Candidate pairs are verified
-    with the texts of at most `batch` items read at a time, so that memory stays
-    bounded however large the corpus (`Texts` may read them from a database)."""
+    """The whole analysis over documents and references, its results in memory (for
+    callers with a corpus in memory; `corpus.run` writes them as `verified` yields them).
+    Candidate pairs are verified with the texts of at most `batch` items read at a time."""
     corpus = Corpus(items, settings)
-    cands = candidate_pairs(corpus)
-    pairs: list[Pair] = []
-    for chunk, needed in _batches(cands, batch):
-        corpus.load(needed)
-        pairs += [p for a, b, _ in chunk if (p := verify(corpus, a, b)) is not None]
-    corpus.load(())
+    cands = candidates(corpus)
+    pairs = list(verified(corpus, cands, batch))
     every = corpus.items
-    for p in pairs:  # a document first, so that `a` is always in the documents table
-        if every[p.a].kind == "reference":
-            _swap(p)
-    return Analysis(every, pairs, clusters(len(every), pairs), corpus.boilerplate_lines, len(cands),
+    return Analysis(every, pairs, clusters(len(every), pairs), corpus.boilerplate_lines, len(cands[0]),
                     corpus.texts)
 
 
-def _batches(cands: list[tuple[int, int, int]], size: int) -> Iterator[tuple[list[tuple[int, int, int]], set[int]]]:
+def verified(corpus: Corpus, cands: tuple[Any, Any, Any], batch: int = 2000) -> Iterator[Pair]:
+    """The candidate pairs that verify, in candidate order, a document always first (`a` is
+    in the documents table), as each batch of at most `batch` texts is read: memory stays
+    bounded however large the corpus (`Texts` may read them from a database)."""
+    every = corpus.items
+    for chunk, needed in _batches(_iter_candidates(cands), batch):
+        corpus.load(needed)
+        for a, b, _ in chunk:
+            p = verify(corpus, a, b)
+            if p is not None:
+                if every[p.a].kind == "reference":
+                    _swap(p)
+                yield p
+    corpus.load(())
+
+
+def _batches(cands: Iterable[tuple[int, int, int]], size: int) -> Iterator[tuple[list[tuple[int, int, int]], set[int]]]:
     """Consecutive runs of candidate pairs, each with the texts it needs (at most `size`)."""
     chunk: list[tuple[int, int, int]] = []
     needed: set[int] = set()
@@ -549,19 +579,38 @@ def copied_markers(analysis: Analysis) -> Iterator[Copied]:
     items = analysis.items
     copying: dict[int, list[tuple[Pair, int, bool]]] = defaultdict(list)  # text -> (pair, source, flip)
     for p in analysis.pairs:
-        for src, dst, flip in ((p.b, p.a, False), (p.a, p.b, True)):
-            if items[dst].kind == "document" and items[src].credits - items[dst].credits:
-                copying[dst].append((p, src, flip))
-    for dst, target in analysis.texts.read(sorted(copying, key=lambda i: items[i].id)):
-        spans: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
+        for src, dst, flip in copy_links(items, p.a, p.b):
+            copying[dst].append((p, src, flip))
+
+    def spans(dst: int) -> Iterator[tuple[int, list[tuple[int, int]]]]:
         for p, src, flip in copying[dst]:
+            yield src, [(x.b_start, x.b_end) if flip else (x.a_start, x.a_end) for x in p.passages]
+
+    yield from copied_from(items, analysis.texts, sorted(copying, key=lambda i: items[i].id), spans)
+
+
+def copy_links(items: list[Item], a: int, b: int) -> Iterator[tuple[int, int, bool]]:
+    """(source, copying text, whether the copier is `b`) for each side of pair (a, b) that is a
+    document lacking a wire or agency credit of the other side."""
+    for src, dst, flip in ((b, a, False), (a, b, True)):
+        if items[dst].kind == "document" and items[src].credits - items[dst].credits:
+            yield src, dst, flip
+
+
+def copied_from(items: list[Item], texts: Texts, targets: Iterable[int],
+                spans: Callable[[int], Iterable[tuple[int, list[tuple[int, int]]]]]) -> Iterator[Copied]:
+    """The copied markers of each target text (in the order given), from `spans(target)`:
+    (source, character spans of the target copied from it) for each of its copying pairs.
+    The order of the pairs does not matter: the spans are sorted and joined per credit."""
+    for dst, target in texts.read(targets):
+        found_by: dict[tuple[str, str], list[tuple[int, int, str]]] = defaultdict(list)
+        for src, where in spans(dst):
             for category, entity in sorted(items[src].credits - target.credits):
-                for x in p.passages:
-                    start, end = (x.b_start, x.b_end) if flip else (x.a_start, x.a_end)
-                    spans[(category, entity)].append((start, end, items[src].id))
+                for start, end in where:
+                    found_by[(category, entity)].append((start, end, items[src].id))
         out = []
         doc_id, text = target.id, target.text
-        for (category, entity), found in spans.items():
+        for (category, entity), found in found_by.items():
             found.sort()
             start, end, source = found[0]
             for s_, e_, src_id in found[1:]:
