@@ -353,38 +353,69 @@ def candidates(corpus: Corpus) -> tuple[Any, Any, Any]:
     none = np.array([], dtype=np.int64)
     if not hashes:
         return none, none, none
-    h = np.frombuffer(hashes, dtype=np.int64)
-    o = np.frombuffer(owners, dtype=np.int64)
-    order = np.argsort(h, kind="stable")
-    h, o = h[order], o[order]  # within one key, owners ascend (stable sort, one key per text)
+    order = np.argsort(np.frombuffer(hashes, dtype=np.int64), kind="stable")
+    h = np.frombuffer(hashes, dtype=np.int64)[order]
+    o = np.frombuffer(owners, dtype=np.int64)[order]  # within one key, owners ascend (stable sort, one key per text)
+    del hashes, owners, order  # the peak of the step is here: hold each array once
     starts = np.flatnonzero(np.r_[True, h[1:] != h[:-1]])
-    sizes = np.diff(np.r_[starts, len(h)])
+    del h
+    sizes = np.diff(np.r_[starts, len(o)])
     n = np.int64(len(items))
     is_ref = np.array([it.kind == "reference" for it in items], dtype=bool)
     credited = is_ref | np.array([bool(it.credits) for it in items], dtype=bool)
-    codes: list[Any] = []
-    for size in np.unique(sizes[(sizes >= 2) & (sizes <= s.max_group)]).tolist():
-        members = o[starts[sizes == size][:, None] + np.arange(size)]  # groups x size
-        i, j = np.triu_indices(size, 1)
-        codes.append((members[:, i] * n + members[:, j]).ravel())
-    for start, size in zip(starts[sizes > s.max_group].tolist(), sizes[sizes > s.max_group].tolist(),
-                           strict=True):
-        members = o[start:start + size]
-        codes.append(members[:-1] * n + members[1:])  # a chain keeps the cluster connected
-        for hub in members[credited[members]][:s.hubs].tolist():
-            others = members[members != hub]
-            codes.append(np.minimum(others, hub) * n + np.maximum(others, hub))
-    allc = np.concatenate(codes) if codes else np.array([], dtype=np.int64)
-    uniq, counts = np.unique(allc, return_counts=True)
+    small = (sizes >= 2) & (sizes <= s.max_group)
+    big = sizes > s.max_group
+    hubs = np.minimum(np.add.reduceat(credited[o].astype(np.int64), starts)[big], s.hubs)
+    # every pair code goes into one array of at most this many (no list of pieces to concatenate)
+    bound = int((sizes[small] * (sizes[small] - 1) // 2).sum() + ((sizes[big] - 1) * (1 + hubs)).sum())
+    allc = np.empty(bound, dtype=np.int64)
+    pos = 0
+    for codes in _pair_codes(o, starts, sizes, small, big, credited, n, s.hubs):
+        allc[pos:pos + len(codes)] = codes
+        pos += len(codes)
+    del o, starts, sizes
+    allc = allc[:pos]
+    if pos == 0:
+        return none, none, none
+    allc.sort()  # in place: np.unique would sort a copy
+    first = np.empty(pos, dtype=bool)
+    first[0] = True
+    np.not_equal(allc[1:], allc[:-1], out=first[1:])
+    at = np.flatnonzero(first)
+    del first
+    counts = np.empty_like(at)  # the next start (or the end) minus this one, without copies
+    counts[:-1] = at[1:]
+    counts[-1] = pos
+    counts -= at
     keep = counts >= s.min_common
-    uniq, counts = uniq[keep], counts[keep]
+    uniq, counts = allc[at[keep]], counts[keep]
+    del allc, at, keep
     a, b = np.divmod(uniq, n)
+    del uniq
     useful = (a != b) & ~(is_ref[a] & is_ref[b])  # references are not compared with each other
     a, b, counts = a[useful], b[useful], counts[useful]
     if len(a) == 0:
         return none, none, none
     chosen = _strongest(a, b, counts, credited, s.max_partners)
     return a[chosen], b[chosen], counts[chosen]
+
+
+def _pair_codes(o: Any, starts: Any, sizes: Any, small: Any, big: Any, credited: Any, n: Any,
+                hubs: int) -> Iterator[Any]:
+    """The codes (a * n + b, a < b) of the pairs each key links: every pair of a small
+    group; for a big one, a chain plus a star from its first `hubs` credited texts."""
+    import numpy as np
+
+    for size in np.unique(sizes[small]).tolist():
+        members = o[starts[sizes == size][:, None] + np.arange(size)]  # groups x size
+        i, j = np.triu_indices(size, 1)
+        yield (members[:, i] * n + members[:, j]).ravel()
+    for start, size in zip(starts[big].tolist(), sizes[big].tolist(), strict=True):
+        members = o[start:start + size]
+        yield members[:-1] * n + members[1:]  # a chain keeps the cluster connected
+        for hub in members[credited[members]][:hubs].tolist():
+            others = members[members != hub]
+            yield np.minimum(others, hub) * n + np.maximum(others, hub)
 
 
 def _iter_candidates(cands: tuple[Any, Any, Any], step: int = 65536) -> Iterator[tuple[int, int, int]]:
@@ -401,16 +432,29 @@ def _strongest(a: Any, b: Any, counts: Any, credited: Any, k: int) -> Any:
     import numpy as np
 
     m = len(a)
-    side = np.r_[a, b]            # the text whose candidates these are
-    partner = np.r_[b, a]
-    pair = np.r_[np.arange(m), np.arange(m)]
-    rank = np.lexsort((partner, -np.r_[counts, counts], ~credited[partner], side))
+    # int32 where the values fit: the same order, half the memory (this is the step's peak)
+    small = np.int32 if max(len(credited), int(counts.max(initial=0)) + 1) < 2**31 else np.int64
+    side = np.concatenate([a, b]).astype(small)  # the text whose candidates these are
+    partner = np.concatenate([b, a]).astype(small)
+    fewer = -np.concatenate([counts, counts]).astype(small)
+    uncredited = ~credited[partner]
+    rank = np.lexsort((partner, fewer, uncredited, side))
+    del partner, fewer, uncredited
     side_sorted = side[rank]
-    first = np.r_[True, side_sorted[1:] != side_sorted[:-1]]
-    group_start = np.maximum.accumulate(np.where(first, np.arange(2 * m), 0))
-    top = (np.arange(2 * m) - group_start) < k
+    del side
+    first = np.empty(2 * m, dtype=bool)
+    first[:1] = True
+    np.not_equal(side_sorted[1:], side_sorted[:-1], out=first[1:])
+    del side_sorted
+    place = np.arange(2 * m)
+    group_start = np.maximum.accumulate(np.where(first, place, 0))
+    del first
+    top = (place - group_start) < k
+    del place, group_start
+    picked = rank[top]
+    del rank, top
     chosen = np.zeros(m, dtype=bool)
-    chosen[pair[rank[top]]] = True
+    chosen[np.where(picked >= m, picked - m, picked)] = True  # rank i is pair i mod m
     return chosen
 
 

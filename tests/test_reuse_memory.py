@@ -7,7 +7,6 @@ import sys
 import tracemalloc
 
 
-
 def _corpus(folder, vocab, groups, pieces, words=600, seed=3):
     """`groups` wire texts (credited to SeaPRwire), each copied by three documents that
     interleave its `pieces` paragraphs with their own: the same number of documents and
