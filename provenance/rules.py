@@ -73,6 +73,7 @@ class Engine:
         self.blocks: list[tuple[int, Any, int, frozenset[str], Any, Any]] = []
         self.repeats: list[tuple[int, int]] = []
         self.outlet_rules: list[tuple[int, list[_Cue], set[str] | None, Any]] = []
+        block_rest: dict[int, str] = {}  # a block rule's lines that are not plain, as one alternation
         for idx, rule in enumerate(self.rules):
             spec = rule.spec
             if rule.kind == "phrase":
@@ -91,6 +92,8 @@ class Engine:
                 plain = frozenset(line.lower() for line in spec["lines"] if _PLAIN_LINE.fullmatch(line))
                 rest = "|".join(f"(?:{line})" for line in spec["lines"] if line.lower() not in plain)
                 plain_alt = "|".join(f"(?:{line})" for line in spec["lines"] if line.lower() in plain)
+                if rest:
+                    block_rest[idx] = f"(?i:{rest})"
                 self.blocks.append((idx, regex.compile(f"(?i:{alternation})"), spec.get("max_chars", 80),
                                     plain, regex.compile(f"(?i:{rest})") if rest else None,
                                     regex.compile(f"(?i:{plain_alt})") if plain_alt else None))
@@ -131,13 +134,13 @@ class Engine:
         self.case_keys = list(case_phrases)
         self.case_targets = [case_phrases[k] for k in self.case_keys]
         self.case_ac = ahocorasick_rs.AhoCorasick(self.case_keys) if self.case_keys else None
-        self._build_prefilter()
+        self._build_prefilter(block_rest)
         self.domain_to_outlet = ruleset.outlet_domains()
         self.regions = {r.id: set(r.spec["regions"]) for r in self.rules if "regions" in r.spec}
         # rules whose chrome matches count only just before the body (a byline, not a teaser list)
         self.windows = {r.id: r.spec["chrome_window"] for r in self.rules if "chrome_window" in r.spec}
 
-    def _build_prefilter(self) -> None:
+    def _build_prefilter(self, block_rest: dict[int, str]) -> None:
         """Pattern and credit rules whose required literals are known run only on
         documents that contain one of them (see `prefilter`)."""
         literal_rules: dict[str, list[int]] = defaultdict(list)
@@ -153,10 +156,8 @@ class Engine:
             self._add_literals(ridx, literal_rules)
         # a block rule's other (non-plain) lines need one of their literals inside the line
         block_literals: dict[int, list[str]] = {}
-        for ridx, _pattern, _max, plain, rest, _plain_re in self.blocks:
-            lines = [line for line in self.rules[ridx].spec["lines"] if line.lower() not in plain]
-            literals = required_literals("(?i:" + "|".join(f"(?:{x})" for x in lines) + ")") \
-                if rest is not None and self.prefilter else None
+        for ridx, rest in block_rest.items():
+            literals = required_literals(rest) if self.prefilter else None
             if literals:
                 block_literals[ridx] = literals
                 for literal in literals:
