@@ -54,6 +54,19 @@ def text_doc(text: str, origin: str = "test.txt", domain: str | None = None):
                     title=text.split("\n", 1)[0], domain=domain)
 
 
+def blocks_doc(parts: list[tuple[str, str]], domain: str | None = None):
+    """A document laid out from (region, text) parts, one line each."""
+    from provenance.model import Block, Document
+
+    text, blocks, pos = "", [], 0
+    for region, chunk in parts:
+        blocks.append(Block(region, pos, pos + len(chunk)))
+        text += chunk + "\n"
+        pos = len(text)
+    return Document(id="b", origin="b.html", text=text, body=text, title=parts[0][1],
+                    domain=domain, blocks=tuple(blocks))
+
+
 @pytest.fixture
 def server():
     """A real HTTP server on 127.0.0.1 with a robots.txt and one article page."""

@@ -4,22 +4,13 @@ where it must not fire."""
 
 from __future__ import annotations
 
+from conftest import blocks_doc
+
 from provenance import packs
-from provenance.model import Block, Document
+from provenance.model import Document
 from provenance.rules import Engine
 
 ENGINE = Engine(packs.load())
-
-
-def _doc(parts: list[tuple[str, str]], domain: str | None = None) -> Document:
-    """A document laid out from (region, text) parts, one line each."""
-    text, blocks, pos = "", [], 0
-    for region, chunk in parts:
-        blocks.append(Block(region, pos, pos + len(chunk)))
-        text += chunk + "\n"
-        pos = len(text)
-    return Document(id="c", origin="c.html", text=text, body=text, title=parts[0][1],
-                    domain=domain, blocks=tuple(blocks))
 
 
 def _marks(doc: Document, category: str) -> list[tuple[str, str]]:
@@ -30,54 +21,54 @@ def _marks(doc: Document, category: str) -> list[tuple[str, str]]:
 
 def test_caption_glued_to_its_credit_label():
     """The Sun prints "…sought treatmentCredit: EPA": every glued credit counts."""
-    doc = _doc([("heading", "Plague"), ("body", "A case of plague was reported."),
+    doc = blocks_doc([("heading", "Plague"), ("body", "A case of plague was reported."),
                 ("caption", "People sought treatmentCredit: EPA\n6\nA hunter ate a rabbitCredit: Getty - Contributor")])
     assert _marks(doc, "image-credit") == [("epa", "EPA"), ("getty-images", "Getty - Contributor")]
     # in running text a glued label is a word ("TaxCredit:"), not a caption's end
-    assert not _marks(_doc([("body", "The TaxCredit: Reuters reported it.")]), "image-credit")
+    assert not _marks(blocks_doc([("body", "The TaxCredit: Reuters reported it.")]), "image-credit")
 
 
 def test_copyright_tail_is_a_caption_credit_but_no_footer():
-    lead = _doc([("heading", "Fraport"), ("aside", "Flughafen Frankfurt, © Fraport AG"),
+    lead = blocks_doc([("heading", "Fraport"), ("aside", "Flughafen Frankfurt, © Fraport AG"),
                  ("body", "Fraport verdient im Sommer so viel wie noch nie.")])
     assert _marks(lead, "image-credit") == [("photographer", "Fraport AG")]
-    footer = _doc([("heading", "Fraport"), ("body", "Fraport verdient im Sommer so viel wie noch nie."),
+    footer = blocks_doc([("heading", "Fraport"), ("body", "Fraport verdient im Sommer so viel wie noch nie."),
                    ("footer", "Impressum, © Aviation Media GmbH")])
     assert not _marks(footer, "image-credit")
-    rights = _doc([("heading", "Fraport"), ("aside", "Aviation Media, © Aviation Media GmbH. Alle Rechte vorbehalten"),
+    rights = blocks_doc([("heading", "Fraport"), ("aside", "Aviation Media, © Aviation Media GmbH. Alle Rechte vorbehalten"),
                    ("body", "Fraport verdient im Sommer so viel wie noch nie.")])
     assert not _marks(rights, "image-credit")
 
 
 def test_via_agency_credits_a_caption_only():
-    caption = _doc([("body", "Epstein was found dead."),
+    caption = blocks_doc([("body", "Epstein was found dead."),
                     ("caption", "This file photo shows Jeffrey Epstein.\nNew York State Sex Offender Registry via AP")])
     assert _marks(caption, "image-credit") == [("ap", "AP")]
-    body = _doc([("body", "Epstein was found dead.\nThe story reached Europe via AP")])
+    body = blocks_doc([("body", "Epstein was found dead.\nThe story reached Europe via AP")])
     assert not _marks(body, "image-credit")
 
 
 def test_agency_byline_with_place_over_the_date():
     """Indian papers: "PTI, New Delhi," over the date, just above the body."""
-    over = _doc([("heading", "Impeachment sham"), ("aside", "PTI, Washington,\nNov 20 2019, 10:18am ist"),
+    over = blocks_doc([("heading", "Impeachment sham"), ("aside", "PTI, Washington,\nNov 20 2019, 10:18am ist"),
                  ("body", "US President Donald Trump has claimed victory.")])
     assert _marks(over, "agency") == [("pti", "PTI")]
-    person = _doc([("heading", "Impeachment sham"), ("aside", "Jane Doe, Washington,\nNov 20 2019, 10:18am ist"),
+    person = blocks_doc([("heading", "Impeachment sham"), ("aside", "Jane Doe, Washington,\nNov 20 2019, 10:18am ist"),
                    ("body", "US President Donald Trump has claimed victory.")])
     assert not _marks(person, "agency")
 
 
 def test_pti_signs_off_body_copy():
-    doc = _doc([("heading", "Deported"), ("body", "More than 300 Indians were deported to India. PTI")])
+    doc = blocks_doc([("heading", "Deported"), ("body", "More than 300 Indians were deported to India. PTI")])
     assert _marks(doc, "agency") == [("pti", "PTI")]
-    assert not _marks(_doc([("body", "The PTI said it would appeal.")]), "agency")
+    assert not _marks(blocks_doc([("body", "The PTI said it would appeal.")]), "agency")
 
 
 def test_image_copyright_and_courtesy_lines():
-    bbc = _doc([("body", "Assange was arrested."),
+    bbc = blocks_doc([("body", "Assange was arrested."),
                 ("caption", "Image copyright Reuters\nImage caption Assange gestures with a thumbs up")])
     assert _marks(bbc, "image-credit") == [("reuters", "Reuters")]
-    quanta = _doc([("body", "Tuft cells emerge."), ("caption", "The airways of a mouse.\nCourtesy of Andrew Vaughan")])
+    quanta = blocks_doc([("body", "Tuft cells emerge."), ("caption", "The airways of a mouse.\nCourtesy of Andrew Vaughan")])
     assert _marks(quanta, "image-credit") == [("photographer", "Andrew Vaughan")]
-    prose = _doc([("body", "The tour was arranged courtesy of the embassy.\nImage copyright law is strict.")])
+    prose = blocks_doc([("body", "The tour was arranged courtesy of the embassy.\nImage copyright law is strict.")])
     assert not _marks(prose, "image-credit")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import text_doc
+from conftest import blocks_doc, text_doc
 
 from provenance import packs
 from provenance.rules import Engine
@@ -52,24 +52,11 @@ def test_output_is_deterministic():
     assert ENGINE.run(text_doc(text)) == ENGINE.run(text_doc(text))
 
 
-def _blocks_doc(parts: list[tuple[str, str]], domain: str | None = None):
-    """A document laid out from (region, text) parts, one line each."""
-    from provenance.model import Block, Document
-
-    text, blocks, pos = "", [], 0
-    for region, chunk in parts:
-        blocks.append(Block(region, pos, pos + len(chunk)))
-        text += chunk + "\n"
-        pos = len(text)
-    return Document(id="b", origin="b.html", text=text, body=text, title=parts[0][1],
-                    domain=domain, blocks=tuple(blocks))
-
-
 def test_byline_in_chrome_counts_only_just_above_the_body():
-    over = _blocks_doc([("heading", "Titel"), ("aside", "By Jane Doe, Reuters"),
+    over = blocks_doc([("heading", "Titel"), ("aside", "By Jane Doe, Reuters"),
                         ("body", "PRAGUE - The government said on Monday it would act.")])
     assert {m.entity for m in ENGINE.run(over) if m.category == "agency"} == {"reuters"}
-    teaser = _blocks_doc([("heading", "Titel"), ("body", "The government said on Monday it would act."),
+    teaser = blocks_doc([("heading", "Titel"), ("body", "The government said on Monday it would act."),
                           ("aside", "Other story\nBy REUTERS\n11/20/2019 10:08 AM")])
     assert not [m for m in ENGINE.run(teaser) if m.category == "agency"]
 
@@ -79,13 +66,13 @@ def test_dated_byline_counts_just_above_the_body_and_in_headings_only():
     body and headings; the same byline far above the body or after it is a teaser."""
     byline = "The Associated Press\nPublished Monday, November 18, 2019 8:22AM EST"
     body = ("body", "WASHINGTON - The council met on Monday and agreed on a plan.")
-    near = _blocks_doc([("nav", "Menu\nNews"), ("aside", byline), body])
+    near = blocks_doc([("nav", "Menu\nNews"), ("aside", byline), body])
     assert {m.entity for m in ENGINE.run(near) if m.category == "agency"} == {"ap"}
-    far = _blocks_doc([("aside", byline), ("nav", "\n".join(["Section link"] * 150)), body])
+    far = blocks_doc([("aside", byline), ("nav", "\n".join(["Section link"] * 150)), body])
     assert not [m for m in ENGINE.run(far) if m.category == "agency"]
-    after = _blocks_doc([body, ("aside", byline)])
+    after = blocks_doc([body, ("aside", byline)])
     assert not [m for m in ENGINE.run(after) if m.category == "agency"]
-    no_body = _blocks_doc([("aside", byline), ("nav", "Menu")])
+    no_body = blocks_doc([("aside", byline), ("nav", "Menu")])
     assert not [m for m in ENGINE.run(no_body) if m.category == "agency"]
 
 
@@ -111,8 +98,8 @@ def test_credit_label_line_keeps_unknown_holders():
 
 
 def test_caption_rules_read_captions_only():
-    caption = _blocks_doc([("body", "Der Text."), ("caption", "Pinguine in der Antarktis. EFE")])
-    body = _blocks_doc([("body", "Der Text."), ("body", "Pinguine in der Antarktis. EFE")])
+    caption = blocks_doc([("body", "Der Text."), ("caption", "Pinguine in der Antarktis. EFE")])
+    body = blocks_doc([("body", "Der Text."), ("body", "Pinguine in der Antarktis. EFE")])
     assert {m.entity for m in ENGINE.run(caption) if m.category == "image-credit"} == {"efe"}
     assert not [m for m in ENGINE.run(body) if m.category == "image-credit"]
 
@@ -126,7 +113,7 @@ def test_acronym_in_mixed_case_is_not_the_agency():
 
 
 def test_caption_parenthesis_is_a_picture_credit_not_agency_copy():
-    doc = _blocks_doc([("heading", "Tariffs"), ("caption", "A cargo ship leaves the port, on Aug. 31, 2019. (AP)"),
+    doc = blocks_doc([("heading", "Tariffs"), ("caption", "A cargo ship leaves the port, on Aug. 31, 2019. (AP)"),
                        ("body", "WASHINGTON (AP) — The Senate voted on Tuesday.")])
     got = sorted((m.category, m.entity, m.block) for m in ENGINE.run(doc)
                  if m.category in ("agency", "image-credit"))
@@ -134,7 +121,7 @@ def test_caption_parenthesis_is_a_picture_credit_not_agency_copy():
 
 
 def test_copyright_photographer_with_agency_in_brackets_is_a_picture_credit():
-    doc = _blocks_doc([("heading", "Neue Präsidentin"), ("aside", "© Dieter Mayr (KNA)"),
+    doc = blocks_doc([("heading", "Neue Präsidentin"), ("aside", "© Dieter Mayr (KNA)"),
                        ("body", "Das Komitee hat am Samstag gewählt.")])
     got = sorted((m.category, m.entity, m.snippet) for m in ENGINE.run(doc)
                  if m.category in ("agency", "image-credit"))
@@ -142,7 +129,7 @@ def test_copyright_photographer_with_agency_in_brackets_is_a_picture_credit():
 
 
 def test_credit_parts_that_name_no_holder_are_skipped():
-    doc = _blocks_doc([("heading", "Markets"),
+    doc = blocks_doc([("heading", "Markets"),
                        ("caption", "Traders at the exchange. Credit: Reuters/Danish Siddiqui/Files"),
                        ("body", "Shares fell on Tuesday.")])
     got = [m.snippet for m in ENGINE.run(doc) if m.category == "image-credit"]
@@ -206,7 +193,7 @@ def test_agency_copy_credits_at_the_end_of_an_article(line, entities):
 
 def test_attribution_in_a_teaser_list_belongs_to_another_story():
     """"police say" under a related-story link in an aside attributes that story, not this one."""
-    doc = _blocks_doc([("heading", "Council approves budget"),
+    doc = blocks_doc([("heading", "Council approves budget"),
                        ("body", "The council approved the budget on Monday, police said."),
                        ("aside", "Four shootings in 20 minutes leave 1 dead, police say")])
     got = [(m.entity, m.block) for m in ENGINE.run(doc) if m.category == "attribution"]
