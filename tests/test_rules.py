@@ -54,10 +54,10 @@ def test_output_is_deterministic():
 
 def test_byline_in_chrome_counts_only_just_above_the_body():
     over = blocks_doc([("heading", "Titel"), ("aside", "By Jane Doe, Reuters"),
-                        ("body", "PRAGUE - The government said on Monday it would act.")])
+                       ("body", "PRAGUE - The government said on Monday it would act.")])
     assert {m.entity for m in ENGINE.run(over) if m.category == "agency"} == {"reuters"}
     teaser = blocks_doc([("heading", "Titel"), ("body", "The government said on Monday it would act."),
-                          ("aside", "Other story\nBy REUTERS\n11/20/2019 10:08 AM")])
+                         ("aside", "Other story\nBy REUTERS\n11/20/2019 10:08 AM")])
     assert not [m for m in ENGINE.run(teaser) if m.category == "agency"]
 
 
@@ -114,7 +114,7 @@ def test_acronym_in_mixed_case_is_not_the_agency():
 
 def test_caption_parenthesis_is_a_picture_credit_not_agency_copy():
     doc = blocks_doc([("heading", "Tariffs"), ("caption", "A cargo ship leaves the port, on Aug. 31, 2019. (AP)"),
-                       ("body", "WASHINGTON (AP) — The Senate voted on Tuesday.")])
+                      ("body", "WASHINGTON (AP) — The Senate voted on Tuesday.")])
     got = sorted((m.category, m.entity, m.block) for m in ENGINE.run(doc)
                  if m.category in ("agency", "image-credit"))
     assert got == [("agency", "ap", "body"), ("image-credit", "ap", "caption")]
@@ -122,7 +122,7 @@ def test_caption_parenthesis_is_a_picture_credit_not_agency_copy():
 
 def test_copyright_photographer_with_agency_in_brackets_is_a_picture_credit():
     doc = blocks_doc([("heading", "Neue Präsidentin"), ("aside", "© Dieter Mayr (KNA)"),
-                       ("body", "Das Komitee hat am Samstag gewählt.")])
+                      ("body", "Das Komitee hat am Samstag gewählt.")])
     got = sorted((m.category, m.entity, m.snippet) for m in ENGINE.run(doc)
                  if m.category in ("agency", "image-credit"))
     assert got == [("image-credit", "kna", "KNA"), ("image-credit", "photographer", "Dieter Mayr")]
@@ -130,8 +130,8 @@ def test_copyright_photographer_with_agency_in_brackets_is_a_picture_credit():
 
 def test_credit_parts_that_name_no_holder_are_skipped():
     doc = blocks_doc([("heading", "Markets"),
-                       ("caption", "Traders at the exchange. Credit: Reuters/Danish Siddiqui/Files"),
-                       ("body", "Shares fell on Tuesday.")])
+                      ("caption", "Traders at the exchange. Credit: Reuters/Danish Siddiqui/Files"),
+                      ("body", "Shares fell on Tuesday.")])
     got = [m.snippet for m in ENGINE.run(doc) if m.category == "image-credit"]
     assert got == ["Reuters", "Danish Siddiqui"]
 
@@ -194,8 +194,8 @@ def test_agency_copy_credits_at_the_end_of_an_article(line, entities):
 def test_attribution_in_a_teaser_list_belongs_to_another_story():
     """"police say" under a related-story link in an aside attributes that story, not this one."""
     doc = blocks_doc([("heading", "Council approves budget"),
-                       ("body", "The council approved the budget on Monday, police said."),
-                       ("aside", "Four shootings in 20 minutes leave 1 dead, police say")])
+                      ("body", "The council approved the budget on Monday, police said."),
+                      ("aside", "Four shootings in 20 minutes leave 1 dead, police say")])
     got = [(m.entity, m.block) for m in ENGINE.run(doc) if m.category == "attribution"]
     assert got == [("official", "body")]
 
