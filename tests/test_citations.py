@@ -54,6 +54,9 @@ NEGATIVES_DE = [
     # "Insider" is a German common noun
     "Wie Insider berichten, steht der Verkauf kurz bevor.",
     "Die Agentur berichtete unter Berufung auf Insider über den Plan.",
+    # "war/ist im …" without "zu lesen" is an appearance or a job, not a source
+    "Er war im ZDF, als die Nachricht kam.",
+    "Sie ist bei der Zeit.",
 ]
 NEGATIVES_EN = [
     "The Times they are a-changin'.",
@@ -80,6 +83,8 @@ NEGATIVES_EN = [
     "He told Vice President Pence that the aid was on hold.",
     "The rating was cut, according to Standard & Poor's.",
     "She said the BBC building was closed on Monday.",
+    "Prices rose 3 per cent, per capita income fell.",
+    "Share per WhatsApp or per Mail.",
 ]
 
 
@@ -102,6 +107,10 @@ def test_strict_names_without_a_cue_leave_no_marker_at_all(text):
 
 
 POSITIVES = [
+    ("The talks had stalled, per Axios.", "axios"),
+    ("Die Gespräche seien gescheitert, hieß es im „Handelsblatt“.", "handelsblatt"),
+    ("So war es im „Spiegel“ zu lesen.", "spiegel"),
+    ("Das sagte sie im ARD-„Morgenmagazin“.", "ard"),
     ("Laut Reuters versucht die NATO, Spaltungen zu vermeiden.", "reuters"),
     ("Wie die BBC jedoch betont, hat das Bündnis seine Unterstützung erhöht.", "bbc"),
     ("Laut dem Wall Street Journal hat Trump seine Absicht bekräftigt.", "wsj"),
@@ -278,6 +287,13 @@ def test_kremlin_spokesman_is_one_official_marker():
     ("He spoke on condition of anonymity.", "anonymous"),
     ("Das Auswärtige Amt erklärte am Dienstag, die Lage sei ernst.", "official"),
     ("The State Department said on Monday that visas were suspended.", "official"),
+    # named office holders and state spokespeople (attribution.official.person)
+    ("Außenministerin Annalena Baerbock sagte am Montag in Berlin, man werde helfen.", "official"),
+    ("Der Verlust betrage 40 Prozent, sagte Energieminister Herman Haluschtschenko am Sonntag.", "official"),
+    ("Die Ermittlungen laufen laut dem hessischen Innenminister Peter Beuth wegen Terrorverdachts.", "official"),
+    ("Wie ein Sprecher der Polizei mitteilte, wurde niemand verletzt.", "official"),
+    ("Police spokesman John Smith said the man had been arrested.", "official"),
+    ("\"We will not back down,\" said Defense Secretary Lloyd Austin.", "official"),
 ])
 def test_attribution_markers(text, entity):
     assert entity in {e for e, _ in attribution(text)}, attribution(text)
@@ -294,6 +310,13 @@ def test_attribution_markers(text, entity):
     "His friends wanted some say in the disposition of his effects.",
     "He told Pentagon officials there was clear direction to hold the aid.",
     "\"If the State Department had any discretion here, that would be outrageous,\" said the congressman.",
+    # former office holders, other organisations' officers, a title's listener
+    "Former Prime Minister Boris Johnson said he regretted the decision.",
+    "Ex-Minister Karl Müller sagte, er bereue nichts.",
+    "DFB-Präsident Bernd Neuendorf sagte, die Mannschaft sei bereit.",
+    "Indiana State Teachers Association President Keith Gambill told the crowd.",
+    "He told Foreign Minister Sergei Lavrov that talks would continue.",
+    "A police spokesperson declined to comment.",
 ])
 def test_attribution_precision(text):
     assert attribution(text) == []
