@@ -39,6 +39,7 @@ VARIANTS: dict[str, tuple[dict[str, Any], list[str]]] = {
     "batch2000": ({"batch": 2000, "batch_chars": 8_000_000}, []),
     "batch5000": ({"batch": 5000, "batch_chars": 20_000_000}, []),
     "ckpt10000": ({}, ["PRAGMA wal_autocheckpoint = 10000"]),
+    "ckpt1000": ({}, ["PRAGMA wal_autocheckpoint = 1000"]),  # SQLite's default, main before
     "ckpt4000": ({}, ["PRAGMA wal_autocheckpoint = 4000"]),
     "sync-full": ({}, ["PRAGMA synchronous = FULL"]),
     "ckpt-off": ({}, ["PRAGMA wal_autocheckpoint = 0"]),

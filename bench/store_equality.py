@@ -1,6 +1,6 @@
 """Do two audit databases hold the same data, table by table, row by row, in order?
 
-    python bench/store_equality.py A.db B.db
+    python bench/store_equality.py A.db B.db [--ignore-pack-paths]
 
 Compares the schema (every table, index, trigger and view as SQL) and every
 row of every ordinary table in rowid order, rowids included. Left out, because
@@ -12,7 +12,9 @@ row, column, offset) through `fts5vocab` 'instance' tables, and each must pass
 FTS5's `integrity-check`; their shadow tables (`*_fts_data`, `*_fts_idx`, ...)
 are left out because how FTS5 splits an index into segments depends on the
 size of the transactions that wrote it, not on what it holds. Exits 1 if
-anything differs. Streams rows and compares digests, so large files compare in
+anything differs. `--ignore-pack-paths` also leaves out where the pack files
+were (`run_packs.path`, and `runs.packs`, whose hashes and versions
+`run_packs` holds too), for files written by two checkouts. Streams rows and compares digests, so large files compare in
 little memory.
 """
 
@@ -37,7 +39,10 @@ def _open(path: str) -> sqlite3.Connection:
     return conn
 
 
-def queries(path: str) -> dict[str, str]:
+PACK_PATHS = {"run_packs": {"path"}, "runs": {"packs"}}
+
+
+def queries(path: str, ignore_pack_paths: bool = False) -> dict[str, str]:
     """Name -> SQL for every comparable part of the file at `path`."""
     conn = _open(path)
     try:
@@ -50,7 +55,8 @@ def queries(path: str) -> dict[str, str]:
             if any(table.startswith(f + "_") for f in FTS):
                 continue  # FTS5 shadow tables: compared through fts5vocab below
             cols = [r[1] for r in conn.execute(f'PRAGMA table_info("{table}")')
-                    if r[1] not in SKIP_COLUMNS.get(table, set())]
+                    if r[1] not in SKIP_COLUMNS.get(table, set())
+                    and not (ignore_pack_paths and r[1] in PACK_PATHS.get(table, set()))]
             without_rowid = conn.execute(
                 "SELECT sql LIKE '%WITHOUT ROWID%' FROM sqlite_master WHERE name = ?",
                 (table,)).fetchone()[0]
@@ -98,9 +104,9 @@ def fts_ok(path: str) -> bool:
         conn.close()
 
 
-def compare(a: str, b: str) -> bool:
+def compare(a: str, b: str, ignore_pack_paths: bool = False) -> bool:
     same = True
-    qa, qb = queries(a), queries(b)
+    qa, qb = queries(a, ignore_pack_paths), queries(b, ignore_pack_paths)
     if qa.keys() != qb.keys():
         print(f"tables differ: {sorted(qa.keys() ^ qb.keys())}")
         same = False
@@ -130,9 +136,10 @@ def compare(a: str, b: str) -> bool:
 
 
 def main() -> None:
-    if len(sys.argv) != 3:
+    args = [a for a in sys.argv[1:] if a != "--ignore-pack-paths"]
+    if len(args) != 2:
         sys.exit(__doc__)
-    sys.exit(0 if compare(sys.argv[1], sys.argv[2]) else 1)
+    sys.exit(0 if compare(*args, ignore_pack_paths=len(args) < len(sys.argv) - 1) else 1)
 
 
 if __name__ == "__main__":

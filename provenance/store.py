@@ -349,6 +349,9 @@ def index_new_rows(conn: sqlite3.Connection, after: tuple[int, int]) -> None:
                  " SELECT id, snippet FROM markers WHERE id > ?", (after[1],))
 
 
+WAL_AUTOCHECKPOINT = 10_000  # pages
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -359,6 +362,10 @@ def connect(path: str | Path) -> sqlite_utils.Database:
     conn.execute("PRAGMA busy_timeout = 60000")
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
+    # checkpoint every ~40 MB of WAL instead of 4 MB: a page that many batches change (index
+    # and full-text pages) is copied into the file once per checkpoint, and each checkpoint
+    # waits for two fsyncs (bench/store_cost.py, docs/store.md)
+    conn.execute(f"PRAGMA wal_autocheckpoint = {WAL_AUTOCHECKPOINT}")
     conn.execute("PRAGMA foreign_keys = ON")
     # REPLACE deletes fire delete triggers (and so keep the FTS tables in step) only with this on.
     conn.execute("PRAGMA recursive_triggers = ON")

@@ -80,6 +80,9 @@ def test_pragmas_and_foreign_keys(tmp_path):
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     assert conn.execute("PRAGMA busy_timeout").fetchone()[0] >= 10000
+    # synchronous NORMAL (1): in WAL mode a process crash loses no commit (test below)
+    assert conn.execute("PRAGMA synchronous").fetchone()[0] == 1
+    assert conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == store.WAL_AUTOCHECKPOINT
     with pytest.raises(sqlite3.IntegrityError):
         conn.execute("INSERT INTO markers (document_id, rule_id, category, entity, start, \"end\","
                      " snippet) VALUES ('nope', 'r', 'c', 'e', 0, 1, 'x')")
@@ -332,6 +335,8 @@ def test_kill_9_part_way_then_resume(corpus_2000, run_cli, tmp_path):
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     before = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
     assert 0 < before < 2000, "the audit was not interrupted part-way"
+    # what a reader saw committed survives the kill (until a checkpoint it lives only in the WAL)
+    assert before >= stored
     assert conn.execute("SELECT finished_at FROM runs").fetchone()[0] is None
     conn.close()
 
