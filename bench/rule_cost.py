@@ -107,12 +107,23 @@ def instrument(engine_cls: type) -> type:
                 self.chars[rule_id] += self._scanned(view, doc, ridx, windows)
 
         def _scanned(self, view: Any, doc: Any, ridx: int, windows: list[tuple[int, int]] | None) -> int:
-            """Characters the regex covers (anchored rules: counted as their tries)."""
+            """Characters the regex covers, worked out as `_scan` does (anchored rules:
+            counted as their tries)."""
             if ridx in self.anchored and windows is not None:
                 return len(windows)
+            rule_id = self.rules[ridx].id
+            regions = self.regions.get(rule_id)
+            spans = None
+            if regions and "body" not in regions and (view.identity or hasattr(view, "view_span")):
+                spans = [(b.start, b.end) for b in doc.blocks if b.kind in regions]
+                if rule_id in self.windows:
+                    spans = self._near_body_spans(doc, spans, self.windows[rule_id])
+                if not view.identity:
+                    spans = [view.view_span(s, e) for s, e in spans]
             if windows is not None:
-                return sum(e - s for s, e in windows)
-            return len(view.folded)
+                spans = windows if spans is None else [(max(s, ws), min(e, we)) for s, e in spans
+                                                       for ws, we in windows if ws < e and s < we]
+            return len(view.folded) if spans is None else sum(e - s for s, e in spans)
 
         def _credit_markers(self, doc: Any, view: Any, ridx: int, *args: Any) -> Any:
             key = f"rule {self.rules[ridx].id}"
