@@ -47,8 +47,8 @@ _KIND_KEYS: dict[str, dict[str, type]] = {
     "repeat": {"min_chars": int},
     "outlet": {"cues": list, "window": int, "types": list, "link_cue": str},
     "credit": {"pattern": str, "person_entity": str, "types": list, "fallback_entity": str,
-               "require_outlet": bool, "not_publisher": bool, "not_abbreviation": bool,
-               "window": int,
+               "require_outlet": bool, "require_person": bool, "not_publisher": bool,
+               "not_abbreviation": bool, "window": int,
                "window_before": int, "window_after": int},
 }
 _REQUIRED: dict[str, tuple[str, ...]] = {

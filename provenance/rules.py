@@ -396,9 +396,14 @@ class Engine:
                      if (publisher is None or mk.entity != publisher)
                      and not (abbreviation and _abbreviation(view.folded, m.start(), mk.snippet))]
             # "Jose Luis Magana/AP": a person's name alone is no credit unless an outlet stands by it
-            if not spec.get("require_outlet") or any(
+            if spec.get("require_outlet") and not any(
                     mk.entity not in (person, fallback) for mk in marks):
-                yield from marks
+                continue
+            # "… in Washington. REUTERS/Evelyn Hockstein": after a sentence, only an outlet
+            # together with a photographer makes a credit ("… the talks. dpa/AFP" signs off copy)
+            if spec.get("require_person") and not any(mk.entity == person for mk in marks):
+                continue
+            yield from marks
 
     def _credit_names(self, doc: Document, view: TextView, ridx: int, m: Any,
                       types: set[str] | None, person: str | None,
@@ -406,6 +411,10 @@ class Engine:
         """One marker per name in the `names` group of a credit match: an outlet id,
         else `person` for a person's name, else `fallback` (an unknown credit holder)."""
         gs, ge = m.span("names")
+        # a pattern may read the first name in a lookbehind (`lead`), to search from the "/"
+        lead = m.start("lead") if "lead" in m.re.groupindex else -1
+        if lead >= 0:
+            gs = lead
         if ge <= gs:
             return
         names = view.folded[gs:ge]

@@ -54,6 +54,9 @@ NEGATIVES_DE = [
     # "Insider" is a German common noun
     "Wie Insider berichten, steht der Verkauf kurz bevor.",
     "Die Agentur berichtete unter Berufung auf Insider über den Plan.",
+    # "war/ist im …" without "zu lesen" is an appearance or a job, not a source
+    "Er war im ZDF, als die Nachricht kam.",
+    "Sie ist bei der Zeit.",
 ]
 NEGATIVES_EN = [
     "The Times they are a-changin'.",
@@ -80,6 +83,8 @@ NEGATIVES_EN = [
     "He told Vice President Pence that the aid was on hold.",
     "The rating was cut, according to Standard & Poor's.",
     "She said the BBC building was closed on Monday.",
+    "Prices rose 3 per cent, per capita income fell.",
+    "Share per WhatsApp or per Mail.",
 ]
 
 
@@ -102,6 +107,10 @@ def test_strict_names_without_a_cue_leave_no_marker_at_all(text):
 
 
 POSITIVES = [
+    ("The talks had stalled, per Axios.", "axios"),
+    ("Die Gespräche seien gescheitert, hieß es im „Handelsblatt“.", "handelsblatt"),
+    ("So war es im „Spiegel“ zu lesen.", "spiegel"),
+    ("Das sagte sie im ARD-„Morgenmagazin“.", "ard"),
     ("Laut Reuters versucht die NATO, Spaltungen zu vermeiden.", "reuters"),
     ("Wie die BBC jedoch betont, hat das Bündnis seine Unterstützung erhöht.", "bbc"),
     ("Laut dem Wall Street Journal hat Trump seine Absicht bekräftigt.", "wsj"),
