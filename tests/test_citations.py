@@ -287,6 +287,13 @@ def test_kremlin_spokesman_is_one_official_marker():
     ("He spoke on condition of anonymity.", "anonymous"),
     ("Das Auswärtige Amt erklärte am Dienstag, die Lage sei ernst.", "official"),
     ("The State Department said on Monday that visas were suspended.", "official"),
+    # named office holders and state spokespeople (attribution.official.person)
+    ("Außenministerin Annalena Baerbock sagte am Montag in Berlin, man werde helfen.", "official"),
+    ("Der Verlust betrage 40 Prozent, sagte Energieminister Herman Haluschtschenko am Sonntag.", "official"),
+    ("Die Ermittlungen laufen laut dem hessischen Innenminister Peter Beuth wegen Terrorverdachts.", "official"),
+    ("Wie ein Sprecher der Polizei mitteilte, wurde niemand verletzt.", "official"),
+    ("Police spokesman John Smith said the man had been arrested.", "official"),
+    ("\"We will not back down,\" said Defense Secretary Lloyd Austin.", "official"),
 ])
 def test_attribution_markers(text, entity):
     assert entity in {e for e, _ in attribution(text)}, attribution(text)
@@ -303,6 +310,13 @@ def test_attribution_markers(text, entity):
     "His friends wanted some say in the disposition of his effects.",
     "He told Pentagon officials there was clear direction to hold the aid.",
     "\"If the State Department had any discretion here, that would be outrageous,\" said the congressman.",
+    # former office holders, other organisations' officers, a title's listener
+    "Former Prime Minister Boris Johnson said he regretted the decision.",
+    "Ex-Minister Karl Müller sagte, er bereue nichts.",
+    "DFB-Präsident Bernd Neuendorf sagte, die Mannschaft sei bereit.",
+    "Indiana State Teachers Association President Keith Gambill told the crowd.",
+    "He told Foreign Minister Sergei Lavrov that talks would continue.",
+    "A police spokesperson declined to comment.",
 ])
 def test_attribution_precision(text):
     assert attribution(text) == []
