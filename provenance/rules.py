@@ -335,15 +335,18 @@ class Engine:
     def _scan(self, pattern: Any, view: TextView, doc: Document, ridx: int,
               windows: list[tuple[int, int]] | None = None) -> list[Any]:
         """Matches of a pattern; a rule held to blocks other than the body (captions,
-        navigation) scans only those blocks when the view's offsets are the text's,
-        and a rule with a `window` only the `windows` around its literals."""
+        navigation) scans only those blocks (mapped into the view when its offsets
+        are not the text's), and a rule with a `window` only the `windows` around
+        its literals."""
         rule_id = self.rules[ridx].id
         regions = self.regions.get(rule_id)
         spans: list[tuple[int, int]] | None = None
-        if regions and "body" not in regions and view.identity:
+        if regions and "body" not in regions:
             spans = [(b.start, b.end) for b in doc.blocks if b.kind in regions]
             if rule_id in self.windows:
                 spans = self._near_body_spans(doc, spans, self.windows[rule_id])
+            if not view.identity:
+                spans = [view.view_span(s, e) for s, e in spans]
         if ridx in self.anchored and windows is not None:
             return _anchored(pattern, view.folded, [s for s, _ in windows],
                              spans if spans is not None else [(0, len(view.folded))])

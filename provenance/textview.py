@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from array import array
+from bisect import bisect_left
 
 _FOLD = {
     # quotes
@@ -77,6 +78,13 @@ class TextView:
     def identity(self) -> bool:
         """True when offsets in the view are offsets in the text."""
         return self._pos is None
+
+    def view_span(self, start: int, end: int) -> tuple[int, int]:
+        """The view's [start, end) holding the characters of the text's [start, end)
+        that the view keeps (the inverse of `span`, for blocks of the text)."""
+        if self._pos is None:
+            return start, end
+        return bisect_left(self._pos, start), bisect_left(self._pos, end)
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """Original [start, end) of the view's [start, end)."""

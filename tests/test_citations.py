@@ -287,6 +287,11 @@ def test_kremlin_spokesman_is_one_official_marker():
     ("He spoke on condition of anonymity.", "anonymous"),
     ("Das Auswärtige Amt erklärte am Dienstag, die Lage sei ernst.", "official"),
     ("The State Department said on Monday that visas were suspended.", "official"),
+    ("Many people are saying the election was rigged.", "vague"),
+    ("Experten zufolge steht die Einigung kurz bevor.", "vague"),
+    ("In Sicherheitskreisen heißt es, die Lage sei ernst.", "anonymous"),
+    ("Two Turkish security sources told Reuters a migrant had died.", "anonymous"),
+    ("A government source told the newspaper the deal was close.", "anonymous"),
     # named office holders and state spokespeople (attribution.official.person)
     ("Außenministerin Annalena Baerbock sagte am Montag in Berlin, man werde helfen.", "official"),
     ("Der Verlust betrage 40 Prozent, sagte Energieminister Herman Haluschtschenko am Sonntag.", "official"),
@@ -317,6 +322,7 @@ def test_attribution_markers(text, entity):
     "Indiana State Teachers Association President Keith Gambill told the crowd.",
     "He told Foreign Minister Sergei Lavrov that talks would continue.",
     "A police spokesperson declined to comment.",
+    "The people are saying goodbye to the old bridge.",
 ])
 def test_attribution_precision(text):
     assert attribution(text) == []

@@ -88,3 +88,43 @@ def test_literals_are_found_where_prefilter_text_differs(ruleset):
             assert fast.run(doc) == slow.run(doc), variant
             checked += prefilter_text(view.lower) is not view.lower
     assert checked > len(texts) // 2
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_ALPHABET, max_size=60), st.integers(0, 60), st.integers(0, 60))
+def test_view_span_holds_exactly_the_kept_characters_of_a_text_span(text, a, b):
+    """`view_span` maps a block of the text into the view: the view characters inside it
+    are those that come from the block, and no others."""
+    view = TextView(text)
+    s, e = min(a, b, len(text)), min(max(a, b), len(text))
+    vs, ve = view.view_span(s, e)
+    for i in range(len(view.folded)):
+        origin = view.span(i, i + 1)[0]
+        assert (vs <= i < ve) == (s <= origin < e)
+
+
+def test_region_rules_scan_their_blocks_in_a_view_that_is_not_the_identity(ruleset):
+    """Caption and navigation rules scan only their blocks, also when runs of spaces or soft
+    hyphens make view offsets differ from the text's: the same markers as in the same page
+    without them."""
+    from conftest import blocks_doc
+
+    engine = Engine(ruleset)
+    parts = [("nav", "Follow us on Twitter"), ("heading", "Minister tritt zurück"),
+             ("body", "Der Minister trat am Montag zurück, wie die Regierung mitteilte. " * 4),
+             ("caption", "Der Minister vor der Presse. Delil Souleiman /AFP"),
+             ("caption", "Foto: Max Muster/dpa"),
+             ("body", "Die Opposition begrüßte den Schritt. Laut Außenministerium ist alles gut.")]
+    spaced = [(kind, chunk.replace(" ", "  ").replace("Minister", "Minis\u00adter")) for kind, chunk in parts]
+    plain_doc, spaced_doc = blocks_doc(parts), blocks_doc(spaced)
+    assert TextView(plain_doc.text).identity and not TextView(spaced_doc.text).identity
+
+    held = {r.id for r in ruleset.rules if "regions" in r.spec and "body" not in r.spec["regions"]}
+
+    def seen(doc):
+        return sorted((m.rule_id, m.entity, m.block, fold(m.snippet)) for m in engine.run(doc)
+                      if m.rule_id in held)
+
+    found = seen(spaced_doc)
+    assert {m[0] for m in found} >= {"image-credit.caption-tail", "boilerplate.social-follow.button"}
+    assert found == seen(plain_doc)

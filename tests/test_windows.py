@@ -185,3 +185,24 @@ def test_anchored_rule_matches_as_finditer(tmp_path):
     for text in ("Von Anna Von Bert.\nxVon Carl, By Dora", "By\nVon Emil", "Revon Fritz"):
         assert spans(anchored, text) == spans(plain, text)
     assert spans(anchored, "Von Anna Von Bert.") == [(0, 17)]
+
+
+def test_vague_attribution_rule_is_anchored_and_matches_as_finditer():
+    """The vague pattern is written so that the engine proves every match starts with a
+    literal; tried only there, it finds what a scan of the whole text finds."""
+    import regex
+
+    engine = Engine(packs.load())
+    ridx = next(i for i, r in enumerate(engine.rules) if r.id == "attribution.vague.pattern")
+    assert ridx in engine.anchored
+    pattern = regex.compile(engine.rules[ridx].spec["pattern"])
+    texts = ["Er bestätigte frühere inoffizielle Berichte amerikanischer Medien und Berichte lokaler Sender.",
+             "inoffiziellen Berichten zufolge, Berichte der Zeitungen, INOFFIZIELLE BERICHTE DER MEDIEN",
+             "Some say so. They have some say in it. According to some reports, SOME SAY no.",
+             "nach Angaben westlicher Verbündeter, according to media reports from Reuters, "
+             "according to analysts"]
+    for text in texts:
+        found = sorted((m.start, m.end) for m in engine.run(text_doc(text))
+                       if m.rule_id == "attribution.vague.pattern")
+        assert found == [m.span() for m in pattern.finditer(text)]
+        assert found
