@@ -278,13 +278,14 @@ def _check_rule(path: Path, i: int, spec: Any, pack: dict[str, Any]) -> Rule:
         if key in spec:
             if not spec[key] or not all(isinstance(x, str) and x.strip() for x in spec[key]):
                 raise PackError(path, f"{where}.{key}", "must be a non-empty list of non-empty strings")
+    groups: dict[str, frozenset[str]] = {}
     for key in ("pattern", "link_cue"):
         if key in spec:
-            _check_regex(path, f"{where}.{key}", spec[key])
+            groups[key] = _check_regex(path, f"{where}.{key}", spec[key])
     for j, line in enumerate(spec.get("lines", [])):
         _check_regex(path, f"{where}.lines[{j}]", line)
     if kind == "credit":
-        if "names" not in regex.compile(spec["pattern"], _REGEX_FLAGS).groupindex:
+        if "names" not in groups["pattern"]:
             raise PackError(path, f"{where}.pattern", "a credit pattern needs a (?P<names>...) group")
     if "window" in spec and kind in ("pattern", "credit"):
         _check_window(path, f"{where}.window", spec)
@@ -294,7 +295,7 @@ def _check_rule(path: Path, i: int, spec: Any, pack: dict[str, Any]) -> Rule:
                 raise PackError(path, f"{where}.{side}", "needs `window` (it narrows one side of it)")
             if isinstance(spec[side], bool) or spec[side] < 0:
                 raise PackError(path, f"{where}.{side}", "must be 0 or a positive number of characters")
-    if "group" in spec and spec["group"] not in regex.compile(spec["pattern"], _REGEX_FLAGS).groupindex:
+    if "group" in spec and spec["group"] not in groups.get("pattern", frozenset()):
         raise PackError(path, f"{where}.group", f"no group named {spec['group']!r} in the pattern")
     for j, cue in enumerate(spec.get("cues", [])):
         ckey = f"{where}.cues[{j}]"
@@ -347,21 +348,23 @@ PROBE_TIMEOUT = 0.25
 _PROBE_KEY = repr((_PROBES, PROBE_TIMEOUT, regex.__version__))
 
 
-def _check_regex(path: Path, key: str, pattern: str) -> None:
-    """A bad pattern or one that backtracks catastrophically is an error. The verdict is
-    cached by pattern, so a later start-up neither compiles nor probes it again."""
-    def verdict() -> int | None:
+def _check_regex(path: Path, key: str, pattern: str) -> frozenset[str]:
+    """A bad pattern or one that backtracks catastrophically is an error; otherwise its
+    group names. Both are cached by pattern, so a later start-up neither compiles nor
+    probes it again (compiling the largest pattern alone takes 50 ms)."""
+    def verdict() -> tuple[int | None, frozenset[str]]:
         try:
             compiled = regex.compile(pattern, _REGEX_FLAGS)
         except (regex.error, TypeError) as exc:
             raise PackError(path, key, f"bad regular expression: {exc}") from None
-        return _slow_probe(compiled)
+        return _slow_probe(compiled), frozenset(compiled.groupindex)
 
-    slow = memo("probe", f"{_PROBE_KEY}\0{_REGEX_FLAGS}\0{pattern}".encode(), verdict)
+    slow, groups = memo("regex", f"{_PROBE_KEY}\0{_REGEX_FLAGS}\0{pattern}".encode(), verdict)
     if slow is not None:
         raise PackError(path, key, "catastrophic backtracking: the pattern ran over "
                         f"{PROBE_TIMEOUT:g} s on a {slow:,}-character probe; "
                         "rewrite it without nested repetition")
+    return groups
 
 
 def _slow_probe(compiled: Any) -> int | None:
