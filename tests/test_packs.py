@@ -97,7 +97,7 @@ def test_cached_loads_still_reject_what_the_first_rejected(tmp_path, monkeypatch
     for _ in range(2):
         with pytest.raises(packs.PackError, match="catastrophic backtracking"):
             packs.load([folder], builtin=False)
-    assert list((tmp_path / "cache").glob("probe-*.pickle"))
+    assert list((tmp_path / "cache").glob("regex-*.pickle"))
     # an edited pack is read afresh, not from the cache
     (folder / "slow.toml").write_text((folder / "slow.toml").read_text().replace("(a+)+$", "a+b"))
     assert [r.id for r in packs.load([folder], builtin=False).rules] == ["slow.rule"]
