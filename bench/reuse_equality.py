@@ -16,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import zip_longest
 
 QUERIES = {
@@ -41,30 +41,39 @@ def rows(path: str, sql: str) -> Iterator[tuple[object, ...]]:
         conn.close()
 
 
-def digest(path: str, sql: str) -> tuple[int, str]:
+def digest(found: Iterable[tuple[object, ...]]) -> tuple[int, str]:
+    """How many rows, and one hash over all of them in order (also used by store_equality)."""
     h, n = hashlib.sha256(), 0
-    for row in rows(path, sql):
+    for row in found:
         h.update(repr(row).encode())
         n += 1
     return n, h.hexdigest()
 
 
+def same_rows(name: str, first: Callable[[], Iterable[tuple[object, ...]]],
+              second: Callable[[], Iterable[tuple[object, ...]]], width: int = 22) -> bool:
+    """Print one line comparing two row streams (counts and hashes) and, when they
+    differ, the first three differing rows; True when they are identical."""
+    (na, ha), (nb, hb) = digest(first()), digest(second())
+    ok = na == nb and ha == hb
+    print(f"{name:{width}} {na:>10,} rows | {nb:>10,} rows | {'identical' if ok else 'DIFFERENT'}"
+          f" | sha256 {ha[:16]}")
+    if not ok:
+        shown = 0
+        for ra, rb in zip_longest(first(), second()):
+            if ra != rb:
+                print(f"    first: {str(ra)[:300]}\n    second: {str(rb)[:300]}")
+                shown += 1
+                if shown == 3:
+                    break
+    return ok
+
+
 def compare(a: str, b: str) -> bool:
     same = True
     for name, sql in QUERIES.items():
-        (na, ha), (nb, hb) = digest(a, sql), digest(b, sql)
-        ok = na == nb and ha == hb
-        print(f"{name:22} {na:>9,} rows | {nb:>9,} rows | {'identical' if ok else 'DIFFERENT'}"
-              f" | sha256 {ha[:16]}")
-        if not ok:
+        if not same_rows(name, lambda p=a, q=sql: rows(p, q), lambda p=b, q=sql: rows(p, q)):
             same = False
-            shown = 0
-            for ra, rb in zip_longest(rows(a, sql), rows(b, sql)):
-                if ra != rb:
-                    print(f"    first: {ra}\n    second: {rb}")
-                    shown += 1
-                    if shown == 3:
-                        break
     return same
 
 

@@ -20,11 +20,13 @@ little memory.
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 import sys
 from collections.abc import Iterator
-from itertools import zip_longest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from reuse_equality import same_rows  # noqa: E402 - the sibling script, on the path just above
 
 SKIP_COLUMNS = {
     "documents": {"audited_at"},
@@ -82,12 +84,6 @@ def rows(path: str, sql: str) -> Iterator[tuple[object, ...]]:
         conn.close()
 
 
-def digest(path: str, sql: str) -> tuple[int, str]:
-    h, n = hashlib.sha256(), 0
-    for row in rows(path, sql):
-        h.update(repr(row).encode())
-        n += 1
-    return n, h.hexdigest()
 
 
 def fts_ok(path: str) -> bool:
@@ -115,19 +111,8 @@ def compare(a: str, b: str, ignore_pack_paths: bool = False) -> bool:
             print(f"{name}: columns differ")
             same = False
             continue
-        (na, ha), (nb, hb) = digest(a, qa[name]), digest(b, qb[name])
-        ok = na == nb and ha == hb
-        print(f"{name:28} {na:>10,} rows | {nb:>10,} rows | {'identical' if ok else 'DIFFERENT'}"
-              f" | sha256 {ha[:16]}")
-        if not ok:
+        if not same_rows(name, lambda q=qa[name]: rows(a, q), lambda q=qb[name]: rows(b, q), width=28):
             same = False
-            shown = 0
-            for ra, rb in zip_longest(rows(a, qa[name]), rows(b, qb[name])):
-                if ra != rb:
-                    print(f"    first: {str(ra)[:300]}\n    second: {str(rb)[:300]}")
-                    shown += 1
-                    if shown == 3:
-                        break
     for path in (a, b):
         ok = fts_ok(path)
         print(f"integrity-check (SQLite and FTS5) {path}: {'ok' if ok else 'FAILED'}")
