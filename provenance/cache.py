@@ -62,23 +62,31 @@ def memo(kind: str, key: bytes, compute: Callable[[], T]) -> T:
 
 
 MAX_AGE_DAYS = 90
+# a mapped language model is 125 MB and each install of py3langid writes a new one; the
+# folder's time is touched whenever a process maps it (langid.py), so this is time unused
+MODEL_MAX_AGE_DAYS = 14
 
 
 def prune(folder: Path, max_age_days: float = MAX_AGE_DAYS) -> None:
     """Delete entries written more than `max_age_days` ago (edited packs and old versions
-    leave entries nobody reads again); one still in use is simply written anew."""
-    limit = time.time() - max_age_days * 86400
+    leave entries nobody reads again; one still in use is simply written anew), and
+    language-model folders no process has mapped for `MODEL_MAX_AGE_DAYS`."""
+    now = time.time()
+    limit = now - max_age_days * 86400
+    model_limit = now - min(max_age_days, MODEL_MAX_AGE_DAYS) * 86400
     try:
         entries = list(os.scandir(folder))
     except OSError:
         return
     for entry in entries:
         try:
+            if entry.is_dir() and entry.name.startswith("langid-"):  # a mapped model (langid.py)
+                if entry.stat().st_mtime < model_limit:
+                    shutil.rmtree(entry.path, ignore_errors=True)
+                continue
             if entry.stat().st_mtime >= limit:
                 continue
-            if entry.is_dir() and entry.name.startswith("langid-"):  # a mapped model (langid.py)
-                shutil.rmtree(entry.path, ignore_errors=True)
-            elif entry.name.endswith((".pickle", ".npz", ".tmp")):
+            if entry.name.endswith((".pickle", ".npz", ".tmp")):
                 os.unlink(entry.path)
         except OSError:
             pass

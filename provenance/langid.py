@@ -71,7 +71,9 @@ def _load() -> Any:
     try:
         folder = _cache_folder()
         if folder.is_dir():
-            return _mapped(folder)
+            identifier = _mapped(folder)
+            _touch(folder)
+            return identifier
     except Exception:  # noqa: BLE001 - a damaged cache or a changed py3langid: use the library's way
         pass
     identifier = langid.LanguageIdentifier.from_model_file(langid.MODEL_FILE)
@@ -81,6 +83,15 @@ def _load() -> Any:
     except Exception:  # noqa: BLE001 - no cache (read-only home, full disk): the next process loads slowly
         pass
     return identifier
+
+
+def _touch(folder: Path) -> None:
+    """Mark the folder as used now: `cache.prune` deletes model folders that no process
+    has mapped for `cache.MODEL_MAX_AGE_DAYS` (each new install of py3langid makes one)."""
+    try:
+        os.utime(folder)
+    except OSError:
+        pass
 
 
 def _mapped(folder: Path) -> Any:

@@ -40,6 +40,20 @@ def test_first_load_writes_the_cache_and_the_next_reads_it(fresh, monkeypatch):
     assert loaded == files
 
 
+def test_mapping_the_model_marks_its_folder_as_used(fresh, monkeypatch):
+    """`cache.prune` deletes model folders by the time a process last mapped them."""
+    import os
+    import time
+
+    langid.classify(TEXTS[0])
+    (folder,) = fresh.glob("langid-*")
+    long_ago = time.time() - 30 * 86400
+    os.utime(folder, (long_ago, long_ago))
+    monkeypatch.setattr(langid, "_IDENTIFIER", None)
+    langid.classify(TEXTS[1])
+    assert folder.stat().st_mtime > time.time() - 3600
+
+
 def test_a_damaged_cache_falls_back_to_the_library(fresh, monkeypatch):
     langid.classify(TEXTS[0])
     (folder,) = fresh.glob("langid-*")

@@ -126,8 +126,17 @@ def test_the_cache_forgets_old_entries(tmp_path, monkeypatch):
     past = time.time() - 91 * 86400
     for path in (old, other, model):
         os.utime(path, (past, past))
+    # a model folder unused for 15 days goes (each new install of py3langid writes one),
+    # one mapped 5 days ago stays
+    unused, recent = tmp_path / "langid-3-4", tmp_path / "langid-5-6"
+    for folder, days in ((unused, 15), (recent, 5)):
+        folder.mkdir()
+        (folder / "pc.npy").write_bytes(b"x")
+        then = time.time() - days * 86400
+        os.utime(folder, (then, then))
     assert cache.memo("toml", b"a new key", lambda: 42) == 42  # a miss writes, then prunes
     assert not old.exists() and not model.exists() and fresh.exists() and other.exists()
+    assert not unused.exists() and recent.exists()
     assert cache.memo("toml", b"a new key", lambda: 0) == 42  # and the new entry is read back
 
 
