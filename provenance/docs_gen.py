@@ -1,5 +1,6 @@
-"""Generate docs/cli.md (the CLI reference) and docs/rules.md (the rule catalogue)
-from the code and the rule packs, so the documentation cannot drift.
+"""Generate docs/cli.md (the CLI reference), docs/rules.md (the rule catalogue) and
+docs/packs.md (the keys a pack may use) from the code and the rule packs, so the
+documentation cannot drift.
 
 Run `python -m provenance.docs_gen docs` after changing a command or a pack;
 a test fails while the committed files differ from what this makes.
@@ -90,13 +91,42 @@ def rule_catalogue() -> str:
     return "\n".join(lines)
 
 
+def pack_format() -> str:
+    """The keys a rule pack may use, per kind, from the loader's own tables."""
+    from . import packs
+
+    lines = ["# Rule pack format", "",
+             "Generated from the pack loader (`provenance/packs.py`) by `python -m provenance.docs_gen "
+             "docs`; do not edit. The loader refuses any other key, with the file and the key in the "
+             "message.", "",
+             "A pack is a TOML file with a `[pack]` table (`id`, `version`, `languages`, "
+             "`description`) and `[[rules]]`. The minimal form of the contract (`phrase` rules) always "
+             "works.", "", "## Keys of every rule", "", "| key | type | meaning |", "|---|---|---|"]
+    lines += [f"| `{k}` | {t.__name__} | {packs.KEY_DOCS[k]} |" for k, t in packs._COMMON_KEYS.items()]
+    for kind in sorted(packs.KINDS):
+        required = packs._REQUIRED[kind]
+        lines += ["", f"## Kind `{kind}`", "", packs.KIND_DOCS[kind], "",
+                  "| key | type | required | meaning |", "|---|---|---|---|"]
+        lines += [f"| `{k}` | {t.__name__} | {'yes' if k in required else ''} | {packs.KEY_DOCS[k]} |"
+                  for k, t in packs._KIND_KEYS[kind].items()]
+        lines += [f"| `{k}` | | yes | {packs.KEY_DOCS[k]} |" for k in required
+                  if k not in packs._KIND_KEYS[kind]]
+    lines += ["", "## Keys of an outlet cue (`[[rules.cues]]`)", "", "| key | type | meaning |", "|---|---|---|"]
+    lines += [f"| `{k}` | {t.__name__} | {packs.KEY_DOCS.get(k, '')} |" for k, t in packs._CUE_KEYS.items()]
+    lines += ["", "## Keys of a registry outlet (`[[outlets]]` in `[registry]` files)", "",
+              "| key | type |", "|---|---|"]
+    lines += [f"| `{k}` | {t.__name__} |" for k, t in packs._OUTLET_KEYS.items()]
+    lines.append("")
+    return "\n".join(lines)
+
+
 def _code(text: str) -> str:
     text = " ".join(text.replace("[[", "").replace("]]", "").split())
     return "`" + text.replace("`", "'") + "`"
 
 
 def documents() -> dict[str, str]:
-    return {"cli.md": cli_reference(), "rules.md": rule_catalogue()}
+    return {"cli.md": cli_reference(), "rules.md": rule_catalogue(), "packs.md": pack_format()}
 
 
 def main(argv: list[str]) -> None:

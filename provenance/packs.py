@@ -68,6 +68,65 @@ _OUTLET_KEYS = {
 }
 _REGEX_FLAGS = regex.V0
 
+# What each rule kind does (docs/packs.md).
+KIND_DOCS: dict[str, str] = {
+    "phrase": "Literal phrases, all rules' phrases in one Aho-Corasick automaton: the cost per "
+              "document does not grow with their number.",
+    "pattern": "A regular expression; with literals the engine can prove, it runs only where one "
+               "occurs (docs/engine.md).",
+    "block": "A whole line such as \"nach oben\" or \"Read more:\".",
+    "repeat": "A line printed twice (a title or caption left in the text).",
+    "outlet": "Registry names in the text, each given a role by the first cue that fits.",
+    "credit": "A credit line whose `names` group is split into names and resolved against the "
+              "registry; a `lead` group, when the pattern has one, starts the names earlier (a first "
+              "name read in a lookbehind).",
+}
+
+# What each key of a pack means, for pack authors (docs/packs.md is generated from this
+# and from the key tables above; a test fails when a key has no entry here).
+KEY_DOCS: dict[str, str] = {
+    "id": "Dotted lowercase id, unique across all packs (`agency.credit.material`).",
+    "kind": "One of the rule kinds: " + ", ".join(f"`{k}`" for k in sorted(KINDS)) + ".",
+    "category": "The marker category: " + ", ".join(f"`{c}`" for c in sorted(CATEGORIES)) + ".",
+    "entity": "The marker's entity (kebab-case); credit and outlet rules take it from the registry.",
+    "description": "A longer description, for the catalogue.",
+    "message": "One line that says what the marker shows, quoted in reports.",
+    "why": "Why the marker matters to a reader, quoted in reports.",
+    "references": "Public sources for the rule (URLs).",
+    "examples": "`examples.match` and `examples.no_match`: texts the rule must and must not mark; "
+                "`[[…]]` marks the expected snippet. `provenance rules test` and the tests run them.",
+    "regions": "Blocks the rule may mark in: `body`, `heading`, `caption`, `aside`, `nav`, `footer` "
+               "(default: all).",
+    "role": "The role written on the marker (one of " + ", ".join(f"`{r}`" for r in sorted(ROLES)) + ").",
+    "chrome_window": "In page chrome, only the last N characters before the body count (a byline, "
+                     "not a teaser list).",
+    "phrases": "Literal phrases, matched as whole words after folding (one automaton for all rules).",
+    "case_sensitive": "Match the phrases in their case (default: any case).",
+    "pattern": "A regular expression (the `regex` module, V0) on the folded text; probed for "
+               "catastrophic backtracking when the pack loads.",
+    "group": "The named group whose span is the marker (default: the whole match).",
+    "window": "Run the pattern only within N characters of its literals; the loader refuses it "
+              "when the literals cannot be proven.",
+    "window_before": "Narrow the window before a literal's start to N characters.",
+    "window_after": "Narrow the window after a literal's end to N characters.",
+    "lines": "Regular expressions each matched against a whole line (lower case, stripped).",
+    "max_chars": "Lines longer than this are never matched.",
+    "min_chars": "Repeated lines shorter than this are ignored.",
+    "cues": "Ordered attribution cues (`[[rules.cues]]`) that decide an outlet mention's role.",
+    "types": "Outlet types to resolve names against: " + ", ".join(f"`{t}`" for t in sorted(OUTLET_TYPES)) + ".",
+    "link_cue": "A regex on a body link's anchor text that makes a link to an outlet's domain a citation.",
+    "person_entity": "Entity for a name in the credit that reads as a person's (e.g. `photographer`).",
+    "fallback_entity": "Entity for a holder that is neither an outlet nor a person's name.",
+    "require_outlet": "Keep a credit match only when one of its names is an outlet.",
+    "require_person": "Keep a credit match only when one of its names is a person's.",
+    "not_publisher": "Drop a name that is the page's own publisher (by its domain).",
+    "not_abbreviation": "Drop a name in brackets that the words before it spell out "
+                        "(\"American Psychological Association (APA)\").",
+    "before": "Cue: a regex matched at the end of the text from the sentence's start to the name.",
+    "after": "Cue: a regex matched at the start of the text from the name to the sentence's end.",
+    "languages": "Cue: try it only on documents of these languages (or of unknown language).",
+}
+
 
 class PackError(Exception):
     """An invalid pack: `file: key: problem`, one line."""
