@@ -654,9 +654,11 @@ class Engine:
               default: str | None = "mention") -> str | None:
         before, after = _clause(text, s, e, window)
         for cue in cues:
-            if cue.before is not None and not cue.before.search(before):
-                continue
+            # `after` is anchored at its start and fails at once; `before` is anchored at
+            # its end and is searched for: try the cheap one first (both must hold)
             if cue.after is not None and not cue.after.search(after):
+                continue
+            if cue.before is not None and not cue.before.search(before):
                 continue
             return cue.role
         return default
