@@ -24,7 +24,7 @@ from .textview import TextView, fold
 PATTERN_TIMEOUT = 2.0  # seconds per pattern and document
 CITING_ROLES = {"cited", "interview"}
 # a bracket separates names too: "© Dieter Mayr (KNA)", "Foto: Name (dpa)"
-_SPLIT_NAMES = regex.compile(r"\s*(?:[,/|;+&()]|\bund\b|\band\b|\bet\b|\by\b|\bvia\b|\bon\b|\bfrom\b)\s*", regex.I)
+_SPLIT_NAMES = regex.compile(r"\s*(?:[,/|;+&()]|\bund\b|\band\b|\bet\b|\by\b|\bvia\b|\büber\b|\bon\b|\bfrom\b|\bcourtesy(?: of)?\b)\s*", regex.I)
 _NAME_STRIP = " \t.:;,-()[]'\"©"
 # parts of a credit line that name no holder: "Reuters/Danish Siddiqui/Files", "Acme, Inc."
 _NOT_A_HOLDER = frozenset({"file", "files", "file photo", "archive", "archiv", "archivbild", "inc", "llc",
