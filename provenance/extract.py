@@ -202,7 +202,7 @@ def extract_text(source: Source, max_chars: int = MAX_TEXT_CHARS) -> Document:
     if not text.strip():  # e.g. a BOM followed by NULs only
         raise ExtractError("empty: no text")
     check_size(len(text), max_chars)
-    title = source.title or next((ln.strip() for ln in text.split("\n") if ln.strip()), None)
+    title = source.title or first_line(text)
     if title and len(title) > 300:
         title = title[:300].rsplit(" ", 1)[0] + "…"
     return Document(
@@ -210,6 +210,19 @@ def extract_text(source: Source, max_chars: int = MAX_TEXT_CHARS) -> Document:
         title=title, url=source.url, domain=registered_domain(source.url),
         lang=detect_lang(text), meta=dict(source.meta),
     )
+
+
+_NON_SPACE = re.compile(r"\S")  # `\s` is `str.isspace` for str patterns, as `strip` uses
+
+
+def first_line(text: str) -> str | None:
+    """The first line that is not blank, stripped (None when there is none): found by one
+    search for a non-space character instead of splitting the whole text into lines."""
+    m = _NON_SPACE.search(text)
+    if m is None:
+        return None
+    end = text.find("\n", m.start())
+    return text[text.rfind("\n", 0, m.start()) + 1:end if end >= 0 else len(text)].strip()
 
 
 def registered_domain(url: str | None) -> str | None:

@@ -195,10 +195,10 @@ def _count_words(text: str, limit: int) -> int:
 @lru_cache(maxsize=32)
 def _words(n: int) -> re.Pattern[str]:
     """Matches the first `n` words of a text (fails when it has fewer)."""
-    return re.compile(r"(?:\W*+\w++){%d}" % n)
+    return re.compile(rf"(?:\W*+\w++){{{n}}}")
 
 
 @lru_cache(maxsize=32)
 def _up_to_words(n: int) -> re.Pattern[str]:
     """Matches up to the end of the `n`-th word (or of the last, when there are fewer)."""
-    return re.compile(r"(?:\W*+\w++){0,%d}" % n)
+    return re.compile(rf"(?:\W*+\w++){{0,{n}}}")
