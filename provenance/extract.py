@@ -30,7 +30,7 @@ def document_id(data: bytes) -> str:
 
 def decode(data: bytes, declared: str | None = None) -> str:
     """Declared charset, then BOMs and UTF-8, then detection; refuse binary data."""
-    if not data.strip():
+    if not data or data.isspace():  # `not data.strip()`, without copying the bytes
         raise ExtractError("empty: no text")
     for bom, codec in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"),
                        (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -55,9 +55,11 @@ def decode(data: bytes, declared: str | None = None) -> str:
         except (LookupError, UnicodeDecodeError):
             pass  # a wrong declaration is common; fall through to detection
     try:
-        return _checked(data.decode("utf-8"))
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    else:  # the common case: the text's UTF-8 bytes are `data`, no need to encode it again
+        return _checked(text, data if len(data) <= _CHECKED_CHARS else None)
     mostly_utf8 = _mostly_utf8(data)
     if mostly_utf8 is not None:
         return _checked(mostly_utf8)
@@ -129,13 +131,21 @@ _BAD_BYTES = bytes([*range(0x00, 0x09), 0x0b, *range(0x0e, 0x20)])  # `_BAD_CHAR
 def _bad_chars(sample: str) -> int:
     """How many characters of `_BAD_CHARS` `sample` holds, counted on its UTF-8
     bytes at C speed: those controls are their own bytes there, U+FFFD is EF BF BD."""
-    data = sample.encode("utf-8", "surrogatepass")
+    return _bad_bytes(sample.encode("utf-8", "surrogatepass"))
+
+
+def _bad_bytes(data: bytes) -> int:
     return len(data) - len(data.translate(None, _BAD_BYTES)) + data.count(b"\xef\xbf\xbd")
 
 
-def _checked(text: str) -> str:
-    sample = text[:100_000]
-    bad = _bad_chars(sample)
+_CHECKED_CHARS = 100_000  # characters looked at for binary data
+
+
+def _checked(text: str, utf8: bytes | None = None) -> str:
+    """`text` unless it looks binary or holds nothing; `utf8`, when given, is the UTF-8
+    encoding of the whole `text` (a text of at most `_CHECKED_CHARS` characters)."""
+    sample = text[:_CHECKED_CHARS]
+    bad = _bad_chars(sample) if utf8 is None else _bad_bytes(utf8)
     if sample and bad > max(2, len(sample) // 50):
         raise ExtractError("binary data, not text")
     if not text or text.isspace():
@@ -192,7 +202,7 @@ def extract_text(source: Source, max_chars: int = MAX_TEXT_CHARS) -> Document:
     if not text.strip():  # e.g. a BOM followed by NULs only
         raise ExtractError("empty: no text")
     check_size(len(text), max_chars)
-    title = source.title or next((ln.strip() for ln in text.split("\n") if ln.strip()), None)
+    title = source.title or first_line(text)
     if title and len(title) > 300:
         title = title[:300].rsplit(" ", 1)[0] + "…"
     return Document(
@@ -200,6 +210,19 @@ def extract_text(source: Source, max_chars: int = MAX_TEXT_CHARS) -> Document:
         title=title, url=source.url, domain=registered_domain(source.url),
         lang=detect_lang(text), meta=dict(source.meta),
     )
+
+
+_NON_SPACE = re.compile(r"\S")  # `\s` is `str.isspace` for str patterns, as `strip` uses
+
+
+def first_line(text: str) -> str | None:
+    """The first line that is not blank, stripped (None when there is none): found by one
+    search for a non-space character instead of splitting the whole text into lines."""
+    m = _NON_SPACE.search(text)
+    if m is None:
+        return None
+    end = text.find("\n", m.start())
+    return text[text.rfind("\n", 0, m.start()) + 1:end if end >= 0 else len(text)].strip()
 
 
 def registered_domain(url: str | None) -> str | None:

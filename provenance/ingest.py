@@ -241,7 +241,11 @@ def _gunzip(fh: Any, max_bytes: int) -> bytes:
 
 def sniff_kind(origin: str, data: bytes) -> str:
     """HTML by suffix, else by the first bytes; everything else is text."""
-    suffix = Path(origin.removesuffix(".gz").removesuffix(".GZ")).suffix.lower()
+    name = origin.removesuffix(".gz").removesuffix(".GZ")
+    base = name.rpartition("/")[2]
+    # `Path(name).suffix`, without building a Path per document: the last part is the
+    # Path's name unless it is empty or "." (which Path skips)
+    suffix = (_suffix(base) if base and base != "." else Path(name).suffix).lower()
     if suffix in HTML_SUFFIXES:
         return "html"
     head = data[:512].lstrip().lower()

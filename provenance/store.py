@@ -399,16 +399,23 @@ class Prepared(NamedTuple):
     notes: tuple[str, ...]
 
 
+# what `json.dumps(obj, sort_keys=True, default=str, ensure_ascii=False)` and
+# `json.dumps(obj, ensure_ascii=False)` do, without building an encoder per call
+_META_JSON = json.JSONEncoder(sort_keys=True, default=str, ensure_ascii=False).encode
+_REASONS_JSON = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def prepare(result: Result) -> Prepared:
     doc, verdict = result.document, result.verdict
+    doc_id = doc.id
     return Prepared(
-        doc.id, doc.origin, verdict.provenance_class, verdict.score, verdict.grade,
-        (doc.id, doc.origin, doc.url, doc.domain, doc.title, doc.lang, doc.text, doc.body,
-         json.dumps(doc.meta, sort_keys=True, default=str, ensure_ascii=False)),
-        [(doc.id, m.rule_id, m.category, m.entity, m.role, m.start, m.end, m.snippet, m.block)
+        doc_id, doc.origin, verdict.provenance_class, verdict.score, verdict.grade,
+        (doc_id, doc.origin, doc.url, doc.domain, doc.title, doc.lang, doc.text, doc.body,
+         "{}" if type(doc.meta) is dict and not doc.meta else _META_JSON(doc.meta)),
+        [(doc_id, m.rule_id, m.category, m.entity, m.role, m.start, m.end, m.snippet, m.block)
          for m in result.markers],
         (verdict.provenance_class, verdict.score, verdict.grade,
-         json.dumps([x.as_dict() for x in verdict.reasons], ensure_ascii=False)),
+         _REASONS_JSON([x.as_dict() for x in verdict.reasons])),
         result.notes)
 
 
