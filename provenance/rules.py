@@ -136,6 +136,7 @@ class Engine:
         self.case_ac = ahocorasick_rs.AhoCorasick(self.case_keys) if self.case_keys else None
         self._build_prefilter(block_rest)
         self.domain_to_outlet = ruleset.outlet_domains()
+        self.sisters = _sisters(ruleset.outlets)
         self.regions = {r.id: set(r.spec["regions"]) for r in self.rules if "regions" in r.spec}
         # rules whose chrome matches count only just before the body (a byline, not a teaser list)
         self.windows = {r.id: r.spec["chrome_window"] for r in self.rules if "chrome_window" in r.spec}
@@ -541,6 +542,7 @@ class Engine:
         publisher = self.outlet_for_domain(doc.domain)
         if publisher:
             self_ids.add(publisher)
+            self_ids.update(self.sisters.get(publisher, ()))
         # keep the longest alias at each place: "Bloomberg TV" over "Bloomberg"
         hits.sort(key=lambda h: (h[0], -(h[1] - h[0])))
         kept: list[tuple[int, int, str, bool, bool]] = []
@@ -709,7 +711,8 @@ _LONGER_NAME = regex.compile(
     r"[\"'\u201c\u201d\u00ab\u00bb\u2019]?(?:-(?!(?:Zeitung|Magazin|Sender|Blatt|Redaktion|Online|Website|Portal|"
     r"Bericht|Berichten|Berichts|Berichte|Informationen|Angaben|Recherche|Recherchen|Meldung|Meldungen|Umfrage|"
     r"Analyse|Interview|Gespräch|Report|Reporter|Reporterin|Korrespondent|Korrespondentin|Reportage|Chefredakteur|"
-    r"Chefredakteurin|Autor|Autorin|Kolumnist|Kolumnistin|Journalist|Journalistin)\b)\p{L}"
+    r"Chefredakteurin|Autor|Autorin|Kolumnist|Kolumnistin|Journalist|Journalistin|Journalisten|Korrespondenten|"
+    r"Reportern|Rechercheteam|Enthüllung|Enthüllungen|Auswertung|Anfrage|Anfragen|Nachfrage|Nachfragen)\b)\p{L}"
     r"| +(?:&|\p{N})"
     r"| +(?!(?:Magazine|Magazin|Online|TV|Radio|Zeitung|Newspaper|Interview|Report|Reporter|Podcast|"
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Montag|Dienstag|Mittwoch|Donnerstag|Freitag|"
@@ -718,6 +721,24 @@ _LONGER_NAME = regex.compile(
     r"| +(?:police|officials|authorities|residents|officers|prosecutors|firefighters|council|city|county|"
     r"fans|players|team|coach|airport|hospital|university|school|station|transit|area|region|department|"
     r"government|mayor|governor|sheriff)\b)")
+
+
+def _sisters(outlets: dict[str, Any]) -> dict[str, frozenset[str]]:
+    """Outlets with the same owner as each outlet: a title naming its sister title
+    ("sagte er den Zeitungen der Funke Mediengruppe" on waz.de) does not cite another
+    newsroom. Owners that only say "public broadcaster (...)" group separate
+    institutions and make no sisters."""
+    by_owner: dict[str, set[str]] = {}
+    for outlet_id, outlet in outlets.items():
+        owner = (outlet.owner or "").strip()
+        if owner and not owner.lower().startswith("public broadcaster"):
+            by_owner.setdefault(owner, set()).add(outlet_id)
+    out: dict[str, frozenset[str]] = {}
+    for ids in by_owner.values():
+        if len(ids) > 1:
+            for outlet_id in ids:
+                out[outlet_id] = frozenset(ids - {outlet_id})
+    return out
 
 
 def _longer_name(text: str, end: int) -> bool:

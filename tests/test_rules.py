@@ -47,6 +47,22 @@ def test_self_citation_is_not_a_citation():
     assert [(m.category, m.role) for m in marks if m.entity == "reuters"] == [("mention", "self")]
 
 
+def test_sister_title_is_self_and_public_broadcasters_are_not_sisters():
+    """A title naming a title of the same owner does not cite another newsroom; the
+    "public broadcaster (...)" owners group separate institutions."""
+    text = "Das sagte der Minister den Zeitungen der Funke Mediengruppe."
+    on_sister = ENGINE.run(text_doc(text, domain="waz.de"))
+    assert [(m.category, m.role) for m in on_sister if m.entity == "funke"] == [("mention", "self")]
+    elsewhere = ENGINE.run(text_doc(text, domain="example.org"))
+    assert [(m.category, m.role) for m in elsewhere if m.entity == "funke"] == [("citation", "cited")]
+    owners = {o.owner for o in RULESET.outlets.values() if o.owner}
+    assert any(o.startswith("public broadcaster") for o in owners)
+    for outlet_id, sisters in ENGINE.sisters.items():
+        owner = RULESET.outlets[outlet_id].owner
+        assert not owner.startswith("public broadcaster")
+        assert all(RULESET.outlets[s].owner == owner for s in sisters)
+
+
 def test_output_is_deterministic():
     text = "Laut Reuters und wie die BBC berichtet, folgen Sie uns auf Telegram.\nnach oben"
     assert ENGINE.run(text_doc(text)) == ENGINE.run(text_doc(text))
