@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import ahocorasick_rs
 import regex
 
 _LINE_START = r"^[ \t*_#>]*"
@@ -61,6 +62,30 @@ _SAFE_HARBOUR_HEADING = regex.compile(
     r"(?:forward[- ]looking statements?|safe harbou?r statement|zukunftsgerichtete aussagen"
     r"|in die zukunft gerichtete aussagen|déclarations prospectives)[ \t*_:]*$")
 
+# each regex with the lower-case words one of which every match contains
+_PATTERNS = (
+    (_IMMEDIATE, "immediate-release", True,
+     ("immediate release", "sofortigen veröffentlichung", "immédiate", "inmediata")),
+    (_CONTACT, "media-contact", True,
+     ("media contact", "press contact", "investor contact", "relations contact", "pr contact",
+      "inquiries", "enquiries", "pressekontakt", "presseanfragen", "medienkontakt",
+      "rückfragehinweis", "kontakt für", "ansprechpartner", "contact presse", "contacts presse",
+      "contact média", "contacts média", "contacto de prensa", "contactos de prensa",
+      "contacto para", "contactos para")),
+    (_SAFE_HARBOUR_SENTENCE, "safe-harbour", True, ("forward-looking", "forward looking",
+                                                   "zukunft gerichtete", "zukunftsgerichtete")),
+    (_LABEL, "release-label", False,
+     ("press release", "news release", "media release", "pressemitteilung", "presseinformation", "presse-information",
+      "medienmitteilung", "medieninformation", "communiqué de presse", "comunicado de prensa",
+      "nota de prensa")),
+    (_END_MARK, "end-mark", False, ("###", "-end", "- end", "end-", "end -")),
+    (_SAFE_HARBOUR_HEADING, "safe-harbour-heading", False,
+     ("forward-looking", "forward looking", "safe harbo", "zukunft gerichtete",
+      "zukunftsgerichtete", "déclarations prospectives")),
+)
+
+_KEYS = ahocorasick_rs.AhoCorasick(sorted({k for *_, keys in _PATTERNS for k in keys}))
+
 _ABOUT_FROM = 0.4    # the "About" heading sits after this share of the body
 _ABOUT_NEXT = 200    # characters of the next paragraph that must name the issuer again
 
@@ -87,14 +112,12 @@ def signals(body: str) -> list[Signal]:
     def add(kind: str, strong: bool, m: regex.Match[str]) -> None:
         found.append(Signal(kind, strong, m.start(), m.end(), m.group(0).strip()))
 
-    for pattern, kind, strong in ((_IMMEDIATE, "immediate-release", True),
-                                  (_CONTACT, "media-contact", True),
-                                  (_SAFE_HARBOUR_SENTENCE, "safe-harbour", True),
-                                  (_LABEL, "release-label", False),
-                                  (_END_MARK, "end-mark", False),
-                                  (_SAFE_HARBOUR_HEADING, "safe-harbour-heading", False)):
-        for m in pattern.finditer(body):
-            add(kind, strong, m)
+    present = set(_KEYS.find_matches_as_strings(body.lower(), overlapping=True))
+    for pattern, kind, strong, keys in _PATTERNS:
+        # a regex runs only where one of its words is in the text (most news has none)
+        if present.intersection(keys):
+            for m in pattern.finditer(body):
+                add(kind, strong, m)
     low = int(len(body) * _ABOUT_FROM)
     for m in _ABOUT.finditer(body, low):
         name = m.group("name").strip()
