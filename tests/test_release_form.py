@@ -51,7 +51,11 @@ def test_strong_signs_decide_alone(tail, kind):
 
 
 def test_immediate_release_label():
-    assert _kinds("FOR IMMEDIATE RELEASE\n" + NEWS_EN) == {"immediate-release"}
+    # an association's release as its own site's feed carries it
+    text = ("Four newsrooms honored for successful, novel approaches to audience engagement\n\n"
+            "FOR IMMEDIATE RELEASE\n\nJohn Murray\n\nArlington, VA – The News Media Alliance has"
+            " named four recipients of the 2021 John P. Murray Award.\n" + NEWS_EN)
+    assert _kinds(text) == {"immediate-release"}
 
 
 def test_weak_signs_need_a_second_kind():
@@ -78,6 +82,9 @@ def test_weak_signs_need_a_second_kind():
     NEWS_EN + "\n### What happens next\nThe council meets again in May.",
     NEWS + "\nDie Pressemitteilung der Polizei nennt keine Namen.",
     NEWS_EN + "\nRead the press release here.",
+    # a trade-news column about press releases
+    "Police reporter Gina Gallucci did not know what to make of a press release she received"
+    " from the American Association of Retired People.\n" + NEWS_EN,
 ])
 def test_news_texts_are_no_release(text):
     assert decisive(signals(text)) == []
