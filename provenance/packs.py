@@ -171,7 +171,7 @@ class Outlet:
     owner: str | None = None
     state_affiliated: bool = False
     affiliation_source: str | None = None
-    citable: bool = True  # false for photo agencies: credited, never a source of facts or of copy
+    citable: bool = True  # false for photo agencies (credited, never a source) and think tanks (findings, not reporting)
 
 
 @dataclass

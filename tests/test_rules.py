@@ -63,6 +63,16 @@ def test_sister_title_is_self_and_public_broadcasters_are_not_sisters():
         assert all(RULESET.outlets[s].owner == owner for s in sisters)
 
 
+def test_think_tanks_are_mentioned_never_cited():
+    """A study of a research institute is a finding, not another newsroom's reporting:
+    two of them must not make a text derivative."""
+    text = ("Laut einer Studie des Deutschen Instituts für Wirtschaftsforschung sinken die Löhne. "
+            "According to the Pew Research Center, trust in news has fallen.")
+    marks = [m for m in ENGINE.run(text_doc(text)) if m.entity in ("diw", "pew")]
+    assert marks and {(m.category, m.role) for m in marks} == {("mention", "mention")}
+    assert all(not o.citable for o in RULESET.outlets.values() if o.type == "think tank")
+
+
 def test_output_is_deterministic():
     text = "Laut Reuters und wie die BBC berichtet, folgen Sie uns auf Telegram.\nnach oben"
     assert ENGINE.run(text_doc(text)) == ENGINE.run(text_doc(text))
