@@ -140,6 +140,9 @@ def class_reason(lang: str, doc: rd.DocView, name: Callable[[str], str] = md_esc
     if code == "in-passing":
         return t(lang, "classwhy.in-passing",
                  outlets=join(lang, [name(outlet(o)) for o in p["outlets"]]))
+    if code == "release-form":
+        quotes = [f"“{name(str(sig.get('text', ''))[:80])}”" for sig in p.get("signals", [])[:4]]
+        return t(lang, "classwhy.release-form", signals=join(lang, quotes))
     if code == "no-markers":
         return t(lang, "classwhy.no-markers")
     return t(lang, "classwhy.unknown", text=name(r.text))

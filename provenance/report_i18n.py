@@ -110,6 +110,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "classwhy.lead": "the lead rests on {outlet}, named {count} times",
         "classwhy.short-lead": "a short text ({words} words) whose lead rests on {outlet}",
         "classwhy.in-passing": "own reporting; it cites {outlets} in passing",
+        "classwhy.release-form": "no wire is named, but the text is written as a press release: {signals}",
         "classwhy.no-markers": "no marker of copied, syndicated or agency text was found",
         "classwhy.unknown": "{text}",
         # dimensions
@@ -310,6 +311,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "classwhy.lead": "der Einstieg stützt sich auf {outlet}, {count}-mal genannt",
         "classwhy.short-lead": "ein kurzer Text ({words} Wörter), dessen Einstieg sich auf {outlet} stützt",
         "classwhy.in-passing": "eigene Berichterstattung; {outlets} wird nur am Rande zitiert",
+        "classwhy.release-form": "kein Verbreitungsdienst genannt, doch der Text ist als Pressemitteilung verfasst: {signals}",
         "classwhy.no-markers": "kein Merkmal für übernommenen, verbreiteten oder Agenturtext gefunden",
         "classwhy.unknown": "{text}",
         "dim.base": "Startwert",

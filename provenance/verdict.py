@@ -141,6 +141,11 @@ def _classify(doc: Document, markers: Sequence[Marker], rules: dict[str, Any]
     if words < min_words:
         return ("undetermined", f"too little text to judge ({words} words)", (), "short",
                 {"words": words})
+    release = _release_form(doc, rules)
+    if release:
+        kinds = sorted({s["kind"] for s in release})
+        return ("press-release", f"written as a press release: {', '.join(kinds)}", (),
+                "release-form", {"kinds": kinds, "signals": release})
     cites = idx(lambda m: m.category == "citation")
     outlets = sorted({markers[i].entity for i in cites})
     if len(outlets) >= int(rules.get("derivative_min_outlets", 2)):
@@ -170,6 +175,30 @@ def _classify(doc: Document, markers: Sequence[Marker], rules: dict[str, Any]
                     refs, "short-lead", {"outlet": outlet, "words": words})
     return ("original", f"own reporting; cites {', '.join(outlets)} in passing", cites,
             "in-passing", {"outlets": outlets})
+
+
+def _release_form(doc: Document, rules: dict[str, Any]) -> list[dict[str, Any]]:
+    """The signs of a press release that decide the class (release_form.py), with offsets
+    into `doc.text` where the body sits in it; [] when there are too few. A release that
+    no wire sent has no `syndication` marker, so its form is read here."""
+    min_kinds = int(rules.get("release_min_weak_kinds", 0))
+    if min_kinds <= 0 or not doc.body:
+        return []
+    from .release_form import decisive, signals
+
+    found = decisive(signals(doc.body), min_kinds)
+    if not found:
+        return []
+    start = doc.text.find(doc.body)
+    out = []
+    for s in found:
+        d = s.as_dict()
+        if start >= 0:
+            d["start"], d["end"] = start + s.start, start + s.end
+        else:  # body assembled from blocks: keep the quote, drop the offsets
+            del d["start"], d["end"]
+        out.append(d)
+    return out
 
 
 def _lead_length(body: str, share: float, min_words: int) -> int:
