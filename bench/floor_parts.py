@@ -14,15 +14,14 @@ ratios to the floor. The engine-less audit is what no set of rules can go below.
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from process_ab import timed  # noqa: E402 - the sibling script, on the path just above
 
 NO_ENGINE = """
 import sys
@@ -35,15 +34,6 @@ from provenance.cli import main
 sys.argv = ["provenance", *sys.argv[1:]]
 main()
 """
-
-
-def timed(cmd: list[str]) -> tuple[float, float]:
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
-    _, status, usage = os.wait4(proc.pid, 0)  # rusage of the process and its waited-for children
-    if status != 0:
-        raise SystemExit(f"{cmd[:3]} exited with status {status}")
-    return usage.ru_utime + usage.ru_stime, time.perf_counter() - start
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,9 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         samples: dict[str, list[tuple[float, float]]] = {k: [] for k in cases}
         for r in range(args.rounds):
             for name, cmd in cases.items():
-                for suffix in ("", "-wal", "-shm"):
-                    Path(f"{db}{suffix}").unlink(missing_ok=True)
-                cpu, wall = timed(cmd)
+                cpu, wall = timed(cmd, db)
                 samples[name].append((cpu, wall))
                 print(f"round {r + 1} {name}: cpu {cpu:.2f} s, wall {wall:.2f} s", flush=True)
     med = {k: (statistics.median(c for c, _ in v), statistics.median(w for _, w in v))

@@ -47,16 +47,22 @@ def base_executable(rev: str) -> Path:
     return exe
 
 
-def run_once(exe: str, corpus: str, db: Path) -> tuple[float, float]:
-    """CPU and wall seconds of one audit into a new file."""
+def timed(cmd: list[str], db: Path) -> tuple[float, float]:
+    """CPU (user + system, waited-for children included) and wall seconds of `cmd`,
+    run after removing `db` and its WAL files so that it writes a new file."""
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     start = time.perf_counter()
-    proc = subprocess.Popen([exe, "audit", corpus, "--db", str(db), "--jobs", "1", "--no-reuse", "-q"])
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     if status != 0:
-        raise SystemExit(f"{exe} exited with status {status}")
+        raise SystemExit(f"{cmd[:3]} exited with status {status}")
     return usage.ru_utime + usage.ru_stime, time.perf_counter() - start
+
+
+def run_once(exe: str, corpus: str, db: Path) -> tuple[float, float]:
+    """CPU and wall seconds of one audit into a new file."""
+    return timed([exe, "audit", corpus, "--db", str(db), "--jobs", "1", "--no-reuse", "-q"], db)
 
 
 def main(argv: list[str] | None = None) -> int:
